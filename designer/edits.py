@@ -1,0 +1,199 @@
+"""Edits a learner makes by clicking, as pure functions: design in, new design out.
+
+None of them changes the design it is given, and none validates: the caller
+validates the result and keeps the old design if the new one has errors.
+Renaming or removing a layer rewires every `from` that named it.
+"""
+
+from __future__ import annotations
+
+from designer import network, spec
+
+DEFAULT_LAYER = {
+    "dense": {"units": 8, "activation": spec.DEFAULT_ACTIVATION},
+    "dropout": {"rate": 0.2},
+    "batch_norm": {},
+    "concatenate": {},
+}
+NAME_STEM = {"dense": "hidden", "dropout": "dropout", "batch_norm": "norm", "concatenate": "joined"}
+
+
+def all_names(design: dict) -> list[str]:
+    """Names of the inputs, layers and heads, in that order."""
+    return [
+        *spec.input_groups(design),
+        *(layer["name"] for layer in design.get("layers", [])),
+        *(head["name"] for head in design.get("heads", [])),
+    ]
+
+
+def fresh_name(design: dict, stem: str) -> str:
+    """``stem`` if unused, else ``stem_2``, ``stem_3``, ..."""
+    taken = set(all_names(design))
+    if stem not in taken:
+        return stem
+    return next(f"{stem}_{n}" for n in range(2, 10_000) if f"{stem}_{n}" not in taken)
+
+
+def add_layer(design: dict, kind: str = "dense", index: int | None = None) -> dict:
+    """Insert a new layer of ``kind`` at ``index`` (default: the end)."""
+    new = spec.clone(design)
+    layers = new.setdefault("layers", [])
+    index = len(layers) if index is None else index
+    layer = {"name": _layer_name(new, kind), "type": kind, **DEFAULT_LAYER[kind]}
+    if kind == "dense":
+        del layer["type"]  # dense is the default type
+    if kind == "concatenate":
+        layer["from"] = _two_sources(new, index)
+    layers.insert(index, layer)
+    return new
+
+
+def _layer_name(design: dict, kind: str) -> str:
+    if kind != "dense":
+        return fresh_name(design, NAME_STEM[kind])
+    count = 1 + sum(layer.get("type", "dense") == "dense" for layer in design.get("layers", []))
+    return fresh_name(design, f"hidden_{count}")
+
+
+def _two_sources(design: dict, index: int) -> list[str]:
+    """A concatenate's default sources: the layer before it and the first input."""
+    inputs = list(spec.input_groups(design))
+    earlier = [layer["name"] for layer in design["layers"][:index]]
+    candidates = [*reversed(earlier), *inputs]
+    return candidates[:2] if len(candidates) >= 2 else candidates * 2
+
+
+def remove_layer(design: dict, index: int) -> dict:
+    """Remove a layer; whatever took its output now takes what fed it."""
+    new = spec.clone(design)
+    feed = network.layer_sources(new)[index][0]
+    last_before = network.head_source(new, {})
+    removed = new["layers"].pop(index)["name"]
+    _replace_source(new, removed, feed)
+    # Entries that took the removed layer implicitly would now take a
+    # different one, so they are pointed at its source explicitly.
+    layers = new["layers"]
+    if index < len(layers) and "from" not in layers[index] and network.layer_sources(new)[index][0] != feed:
+        layers[index]["from"] = feed
+    for head in new.get("heads", []):
+        if "from" not in head and last_before == removed and network.head_source(new, head) != feed:
+            head["from"] = feed
+    return new
+
+
+def move_layer(design: dict, index: int, step: int) -> dict:
+    """Move a layer ``step`` places up (negative) or down in the list."""
+    new = spec.clone(design)
+    layers = new["layers"]
+    target = max(0, min(len(layers) - 1, index + step))
+    layers.insert(target, layers.pop(index))
+    return new
+
+
+def rename(design: dict, old: str, new_name: str) -> dict:
+    """Rename an input, layer or head, and every `from` that names it."""
+    new = spec.clone(design)
+    if isinstance(new.get("inputs"), dict) and old in new["inputs"]:
+        new["inputs"] = {(new_name if k == old else k): v for k, v in new["inputs"].items()}
+    for entry in [*new.get("layers", []), *new.get("heads", [])]:
+        if entry.get("name") == old:
+            entry["name"] = new_name
+    _replace_source(new, old, new_name)
+    return new
+
+
+def _replace_source(design: dict, old: str, new_name: str) -> None:
+    for entry in [*design.get("layers", []), *design.get("heads", [])]:
+        source = entry.get("from")
+        if source == old:
+            entry["from"] = new_name
+        elif isinstance(source, list) and old in source:
+            replaced = [new_name if s == old else s for s in source]
+            entry["from"] = list(dict.fromkeys(replaced))
+
+
+def set_field(design: dict, section: str, index: int, key: str, value) -> dict:
+    """Set ``design[section][index][key]``; ``None`` removes the key (its default applies)."""
+    new = spec.clone(design)
+    entry = new[section][index]
+    if value is None:
+        entry.pop(key, None)
+    else:
+        entry[key] = value
+    return new
+
+
+def add_head(design: dict, target: str | None = None) -> dict:
+    """Add a head on ``target`` (default: a column that is not an input).
+
+    A column cannot be both an input and a target, so a numeric target is
+    taken out of the inputs.
+    """
+    new = spec.clone(design)
+    target = target or _free_target(new)
+    new = set_inputs(new, {n: [c for c in cols if c != target] for n, cols in spec.input_groups(new).items()})
+    head = {"name": fresh_name(new, target), "target": target}
+    new.setdefault("heads", []).append(head)
+    return new
+
+
+def _free_target(design: dict) -> str:
+    """A target no head predicts yet, preferring a column that is not an input."""
+    used = {head["target"] for head in design.get("heads", [])}
+    inputs = {c for cols in spec.input_groups(design).values() for c in cols}
+    numeric = list(reversed(spec.NUMERIC_COLUMNS))
+    candidates = [c for c in numeric if c not in inputs] + [spec.CLASS_COLUMN] + numeric
+    return next((c for c in candidates if c not in used), spec.CLASS_COLUMN)
+
+
+def set_head_target(design: dict, index: int, target: str) -> dict:
+    """Point a head at a new target; the activation and loss go back to its defaults."""
+    new = spec.clone(design)
+    head = new["heads"][index]
+    head["target"] = target
+    for key in ("activation", "loss"):
+        head.pop(key, None)
+    return new
+
+
+def remove_head(design: dict, index: int) -> dict:
+    """Remove a head."""
+    new = spec.clone(design)
+    del new["heads"][index]
+    return new
+
+
+def set_inputs(design: dict, groups: dict[str, list[str]]) -> dict:
+    """Set the input groups; a single group named ``input`` is written as a plain list."""
+    new = spec.clone(design)
+    if list(groups) == [spec.DEFAULT_INPUT]:
+        new["inputs"] = list(groups[spec.DEFAULT_INPUT])
+    else:
+        new["inputs"] = {name: list(cols) for name, cols in groups.items()}
+    return new
+
+
+def add_input_group(design: dict) -> dict:
+    """Split off a new input group, taking the last column of the largest group."""
+    groups = spec.input_groups(design)
+    largest = max(groups, key=lambda name: len(groups[name]))
+    column = groups[largest].pop()
+    groups[fresh_name(design, "input_2" if largest == spec.DEFAULT_INPUT else "input")] = [column]
+    return set_inputs(design, groups)
+
+
+def remove_input_group(design: dict, name: str) -> dict:
+    """Remove an input group; its columns join the first remaining group."""
+    groups = spec.input_groups(design)
+    columns = groups.pop(name)
+    first = next(iter(groups))
+    groups[first] = groups[first] + columns
+    return rename(set_inputs(design, groups), name, first)
+
+
+def set_training(design: dict, key: str, value) -> dict:
+    """Set one training setting."""
+    new = spec.clone(design)
+    new.setdefault("training", {})[key] = value
+    return new

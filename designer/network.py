@@ -1,0 +1,129 @@
+"""The graph a design describes: which node feeds which, and how wide each is.
+
+``resolve`` turns a design (already validated) into a :class:`Network`: the
+inputs, layers and heads in order, each with its resolved sources, its output
+width and whether it reaches a head. Layers that reach no head stay in the
+network marked ``used=False``; the model and the counts leave them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from designer import spec
+
+
+@dataclass(frozen=True)
+class Node:
+    """One input, layer or head of a design, with its wiring resolved."""
+
+    name: str
+    kind: str  # "input", a layer type ("dense", ...), or "head"
+    sources: tuple[str, ...]
+    width: int  # features this node outputs
+    entry: dict  # the design's own entry; for an input, {"columns": [...]}
+    used: bool = True
+
+    @property
+    def is_head(self) -> bool:
+        return self.kind == "head"
+
+
+@dataclass(frozen=True)
+class Network:
+    """Inputs, layers and heads of a design, in design order."""
+
+    nodes: tuple[Node, ...]
+
+    def __getitem__(self, name: str) -> Node:
+        return next(node for node in self.nodes if node.name == name)
+
+    @property
+    def inputs(self) -> list[Node]:
+        return [node for node in self.nodes if node.kind == "input"]
+
+    @property
+    def layers(self) -> list[Node]:
+        return [node for node in self.nodes if node.kind not in ("input", "head")]
+
+    @property
+    def heads(self) -> list[Node]:
+        return [node for node in self.nodes if node.is_head]
+
+    @property
+    def used_nodes(self) -> list[Node]:
+        return [node for node in self.nodes if node.used]
+
+
+def layer_sources(design: dict) -> list[tuple[str, ...]]:
+    """Each layer's sources, with the default `from` applied.
+
+    Without `from`, a layer takes the previous layer in the list; the first
+    layer takes the first input.
+    """
+    previous = next(iter(spec.input_groups(design)), spec.DEFAULT_INPUT)
+    sources = []
+    for layer in _entries(design.get("layers")):
+        source = layer.get("from", previous)
+        sources.append(tuple(source) if isinstance(source, list) else (source,))
+        previous = layer.get("name")
+    return sources
+
+
+def _entries(items: object) -> list[dict]:
+    """The entries of a list, with anything that is not an object as ``{}``.
+
+    Validation resolves the wiring of designs that may be malformed, so these
+    helpers must not fail on them.
+    """
+    if not isinstance(items, list):
+        return []
+    return [item if isinstance(item, dict) else {} for item in items]
+
+
+def head_source(design: dict, head: dict) -> str:
+    """A head's source: its `from`, else the last layer, else the first input."""
+    if "from" in head:
+        return head["from"]
+    layers = _entries(design.get("layers"))
+    if layers:
+        return layers[-1].get("name")
+    return next(iter(spec.input_groups(design)), spec.DEFAULT_INPUT)
+
+
+def reachable(design: dict) -> set[str]:
+    """Names of the inputs and layers whose output reaches some head."""
+    feeds = dict(zip([layer.get("name") for layer in _entries(design.get("layers"))], layer_sources(design)))
+    seen: set[str] = set()
+    stack = [head_source(design, head) for head in _entries(design.get("heads"))]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.extend(feeds.get(name, ()))
+    return seen
+
+
+def resolve(design: dict) -> Network:
+    """The network of a valid design (see :func:`designer.validation.validate`)."""
+    used = reachable(design)
+    widths: dict[str, int] = {}
+    nodes = []
+    for name, columns in spec.input_groups(design).items():
+        widths[name] = len(columns)
+        nodes.append(Node(name, "input", (), len(columns), {"columns": columns}, name in used))
+    for layer, sources in zip(design.get("layers", []), layer_sources(design)):
+        kind = layer.get("type", "dense")
+        widths[layer["name"]] = _layer_width(kind, layer, [widths[s] for s in sources])
+        nodes.append(Node(layer["name"], kind, sources, widths[layer["name"]], layer, layer["name"] in used))
+    for head in design["heads"]:
+        source = head_source(design, head)
+        nodes.append(Node(head["name"], "head", (source,), spec.head_units(head["target"]), head))
+    return Network(tuple(nodes))
+
+
+def _layer_width(kind: str, layer: dict, source_widths: list[int]) -> int:
+    if kind == "dense":
+        return layer["units"]
+    return sum(source_widths)  # concatenate joins; dropout and batch_norm keep the width

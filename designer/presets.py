@@ -1,0 +1,34 @@
+"""Preset designs shipped in ``assets/designs/``, listed by its ``index.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from designer import spec
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "designs"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named design a learner can start from."""
+
+    key: str  # the file name without .json
+    title: str
+    description: str
+
+    def load(self) -> dict:
+        return spec.load(PRESET_DIR / f"{self.key}.json")
+
+
+def presets() -> list[Preset]:
+    """All presets, in the order the index lists them; the first is the default."""
+    index = json.loads((PRESET_DIR / "index.json").read_text(encoding="utf-8"))
+    return [Preset(**entry) for entry in index]
+
+
+def default_design() -> dict:
+    """The design the app opens on: the lecture's 4 → 8 → 10 → 10 → 3 network."""
+    return presets()[0].load()
