@@ -93,7 +93,9 @@ def head_source(design: dict, head: dict) -> str:
 
 def reachable(design: dict) -> set[str]:
     """Names of the inputs and layers whose output reaches some head."""
-    feeds = dict(zip([layer.get("name") for layer in _entries(design.get("layers"))], layer_sources(design)))
+    feeds = dict(
+        zip([layer.get("name") for layer in _entries(design.get("layers"))], layer_sources(design), strict=True)
+    )
     seen: set[str] = set()
     stack = [head_source(design, head) for head in _entries(design.get("heads"))]
     while stack:
@@ -113,7 +115,7 @@ def resolve(design: dict) -> Network:
     for name, columns in spec.input_groups(design).items():
         widths[name] = len(columns)
         nodes.append(Node(name, "input", (), len(columns), {"columns": columns}, name in used))
-    for layer, sources in zip(design.get("layers", []), layer_sources(design)):
+    for layer, sources in zip(design.get("layers", []), layer_sources(design), strict=True):
         kind = layer.get("type", "dense")
         widths[layer["name"]] = _layer_width(kind, layer, [widths[s] for s in sources])
         nodes.append(Node(layer["name"], kind, sources, widths[layer["name"]], layer, layer["name"] in used))
