@@ -10,18 +10,10 @@ import argparse
 import sys
 
 from designer import spec
-from designer.params import LayerCount, summarize
+from designer.params import LayerCount, keras_type, summarize
 from designer.validation import errors, validate, warnings
 
 EXIT_INVALID = 2
-KERAS_TYPES = {
-    "input": "InputLayer",
-    "dense": "Dense",
-    "head": "Dense",
-    "dropout": "Dropout",
-    "batch_norm": "BatchNormalization",
-    "concatenate": "Concatenate",
-}
 
 
 class DesignError(Exception):
@@ -62,7 +54,7 @@ def summary_table(design: dict) -> str:
 
 def _row(count: LayerCount) -> tuple[str, str, str, str]:
     arithmetic = count.arithmetic if count.kind in ("dense", "head", "batch_norm") else ""
-    return (f"{count.name} ({KERAS_TYPES[count.kind]})", count.output_shape, f"{count.total:,}", arithmetic)
+    return (f"{count.name} ({keras_type(count.kind)})", count.output_shape, f"{count.total:,}", arithmetic)
 
 
 def main(argv: list[str] | None = None) -> int:

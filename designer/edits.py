@@ -174,22 +174,44 @@ def set_inputs(design: dict, groups: dict[str, list[str]]) -> dict:
     return new
 
 
-def add_input_group(design: dict) -> dict:
-    """Split off a new input group, taking the last column of the largest group."""
+def set_input_columns(design: dict, group: str, columns: list[str]) -> dict:
+    """Set the columns of one input group, keeping the order of the dataset."""
     groups = spec.input_groups(design)
-    largest = max(groups, key=lambda name: len(groups[name]))
-    column = groups[largest].pop()
-    groups[fresh_name(design, "input_2" if largest == spec.DEFAULT_INPUT else "input")] = [column]
+    groups[group] = [c for c in spec.NUMERIC_COLUMNS if c in columns]
     return set_inputs(design, groups)
 
 
+def add_input_group(design: dict) -> dict:
+    """Split the last column of the largest group into a new input, joined in.
+
+    A Concatenate of the first input and the new one becomes the first layer,
+    so the new input reaches the heads and the design stays valid.
+    """
+    groups = spec.input_groups(design)
+    first, largest = next(iter(groups)), max(groups, key=lambda name: len(groups[name]))
+    name = fresh_name(design, "input_2" if largest == spec.DEFAULT_INPUT else "input")
+    groups[name] = [groups[largest].pop()]
+    new = set_inputs(design, groups)
+    join = {"name": fresh_name(new, "joined"), "type": "concatenate", "from": [first, name]}
+    new.setdefault("layers", []).insert(0, join)
+    return new
+
+
 def remove_input_group(design: dict, name: str) -> dict:
-    """Remove an input group; its columns join the first remaining group."""
+    """Remove an input group; its columns join the first remaining group.
+
+    A Concatenate left with a single source is removed too.
+    """
     groups = spec.input_groups(design)
     columns = groups.pop(name)
     first = next(iter(groups))
     groups[first] = groups[first] + columns
-    return rename(set_inputs(design, groups), name, first)
+    new = rename(set_inputs(design, groups), name, first)
+    for index in reversed(range(len(new.get("layers", [])))):
+        layer = new["layers"][index]
+        if layer.get("type") == "concatenate" and len(layer.get("from", [])) < 2:
+            new = remove_layer(new, index)
+    return new
 
 
 def set_training(design: dict, key: str, value) -> dict:

@@ -14,6 +14,14 @@ from designer.network import Network, Node, resolve
 from designer.validation import ensure_valid
 
 BYTES_PER_PARAM = 4  # float32, as Keras counts memory in summary()
+KERAS_TYPES = {
+    "input": "InputLayer",
+    "dense": "Dense",
+    "head": "Dense",
+    "dropout": "Dropout",
+    "batch_norm": "BatchNormalization",
+    "concatenate": "Concatenate",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,11 @@ def count_node(node: Node, source_widths: list[int]) -> LayerCount:
         )
     columns = ", ".join(node.entry["columns"])
     return LayerCount(node.name, node.kind, node.width, shape, 0, 0, f"0: {node.width} columns ({columns})")
+
+
+def keras_type(kind: str) -> str:
+    """The Keras class name ``model.summary()`` shows for a node kind."""
+    return KERAS_TYPES[kind]
 
 
 def readable_memory_size(size: float) -> str:

@@ -1,0 +1,183 @@
+"""The Design page, driven through Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from designer import params, presets
+from designer.validation import validate, warnings
+
+APP = "../streamlit_app.py"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def widget(elements, suffix: str):
+    """The one element whose key ends with ``:suffix`` (keys start with the design's revision)."""
+    found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
+    assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
+    return found[0]
+
+
+def shown_total(at: AppTest) -> int:
+    """The figure after 'Total params:' as the page shows it."""
+    texts = [m.value for m in at.markdown if "Total params:" in m.value]
+    assert len(texts) == 1, texts
+    return int(re.search(r"Total params: ([\d,]+)", texts[0]).group(1).replace(",", ""))
+
+
+def graph_source(at: AppTest) -> str:
+    charts = at.get("graphviz_chart")
+    assert len(charts) == 1
+    return charts[0].proto.spec
+
+
+def table_rows(at: AppTest) -> list[str]:
+    table = next(m.value for m in at.markdown if m.value.startswith("| Layer (type)"))
+    return table.splitlines()[2:]
+
+
+def test_opens_on_the_lecture_network(app):
+    assert shown_total(app) == 273
+    rows = table_rows(app)
+    for expected in ("4 × 8 + 8 = 40", "8 × 10 + 10 = 90", "10 × 10 + 10 = 110", "10 × 3 + 3 = 33"):
+        assert any(expected in row for row in rows), expected
+    dot = graph_source(app)
+    assert all(name in dot for name in ("hidden_1", "hidden_2", "hidden_3", "species"))
+
+
+def test_adding_a_layer_changes_total_graph_and_table(app):
+    widget(app.button, "layers:add_layer:dense").click().run()
+    design = app.session_state["design"]
+    assert len(design["layers"]) == 4
+    new_name = design["layers"][-1]["name"]
+    assert shown_total(app) == params.summarize(design).total != 273
+    assert f'"{new_name}"' in graph_source(app)
+    assert any(new_name in row for row in table_rows(app))
+
+
+@pytest.mark.parametrize("kind", ["dropout", "batch_norm", "concatenate"])
+def test_every_layer_type_can_be_added(app, kind):
+    widget(app.button, f"layers:add_layer:{kind}").click().run()
+    assert not app.exception
+    design = app.session_state["design"]
+    assert design["layers"][-1]["type"] == kind
+    assert shown_total(app) == params.summarize(design).total
+
+
+def test_changing_units_updates_the_count(app):
+    widget(app.number_input, "layer-0:units").set_value(16).run()
+    assert app.session_state["design"]["layers"][0]["units"] == 16
+    assert shown_total(app) == 273 - 40 - 90 + (4 * 16 + 16) + (16 * 10 + 10)
+    assert any("4 × 16 + 16 = 80" in row for row in table_rows(app))
+
+
+def test_invalid_units_show_a_message_and_keep_the_design(app):
+    widget(app.number_input, "layer-2:units").set_value(0).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["layers[2].units must be an integer from 1 to 1024, got 0"]
+    assert app.session_state["design"]["layers"][2]["units"] == 10
+    assert shown_total(app) == 273
+
+
+def test_invalid_name_shows_a_message(app):
+    widget(app.text_input, "layer-1:name").set_value("hidden_1").run()
+    assert not app.exception
+    assert any("layers[1].name" in e.value and '"hidden_1"' in e.value for e in app.error)
+    widget(app.text_input, "layer-1:name").set_value("2nd layer").run()
+    assert any("letters, digits and _" in e.value for e in app.error)
+    assert app.session_state["design"]["layers"][1]["name"] == "hidden_2"
+
+
+def test_a_good_edit_clears_the_message(app):
+    widget(app.number_input, "layer-0:units").set_value(0).run()
+    assert app.error
+    widget(app.number_input, "layer-0:units").set_value(5).run()
+    assert not app.error
+    assert app.session_state["design"]["layers"][0]["units"] == 5
+
+
+def test_renaming_a_layer_rewires_the_graph(app):
+    widget(app.text_input, "layer-0:name").set_value("first").run()
+    dot = graph_source(app)
+    assert '"input" -> "first"' in dot and '"first" -> "hidden_2"' in dot
+
+
+def test_remove_and_move_layers(app):
+    widget(app.button, "layer-1:remove_layer:1").click().run()
+    assert [layer["name"] for layer in app.session_state["design"]["layers"]] == ["hidden_1", "hidden_3"]
+    widget(app.button, "layer-1:move_layer:1:-1").click().run()
+    assert [layer["name"] for layer in app.session_state["design"]["layers"]] == ["hidden_3", "hidden_1"]
+    assert shown_total(app) == params.summarize(app.session_state["design"]).total
+
+
+def test_activation_and_from_controls(app):
+    widget(app.selectbox, "layer-1:activation").set_value("tanh").run()
+    assert app.session_state["design"]["layers"][1]["activation"] == "tanh"
+    assert "Dense 10, tanh" in graph_source(app)
+    widget(app.selectbox, "layer-2:from").set_value("hidden_1").run()
+    design = app.session_state["design"]
+    assert design["layers"][2]["from"] == "hidden_1"
+    assert '"hidden_1" -> "hidden_3"' in graph_source(app)
+    assert "reaches no head" in " ".join(w.value for w in app.warning)  # hidden_2 now dangles
+    assert shown_total(app) == params.summarize(design).total
+
+
+def test_adding_a_head_takes_its_target_out_of_the_inputs(app):
+    widget(app.button, "heads:add_head").click().run()
+    design = app.session_state["design"]
+    assert [head["target"] for head in design["heads"]] == ["species", "petal_width"]
+    assert "petal_width" not in design["inputs"]
+    assert shown_total(app) == params.summarize(design).total
+    assert 'peripheries="2"' in graph_source(app)
+
+
+def test_head_activation_mismatch_warns(app):
+    widget(app.selectbox, "head-0:activation").set_value("linear").run()
+    assert not app.exception
+    assert any("softmax" in w.value and "heads[0].activation" in w.value for w in app.warning)
+
+
+def test_target_that_is_an_input_is_refused(app):
+    widget(app.selectbox, "head-0:target").set_value("sepal_length").run()
+    assert any("heads[0].target" in e.value and "sepal_length" in e.value for e in app.error)
+    assert app.session_state["design"]["heads"][0]["target"] == "species"
+
+
+def test_removing_every_input_column_is_refused(app):
+    widget(app.multiselect, "input-input:columns").set_value([]).run()
+    assert not app.exception
+    assert any(e.value.startswith("inputs must be a non-empty list") for e in app.error)
+    assert shown_total(app) == 273
+
+
+@pytest.mark.parametrize("preset", presets.presets(), ids=lambda p: p.key)
+def test_presets_load(app, preset):
+    app.selectbox(key="preset").set_value(preset.key).run()
+    assert not app.exception
+    design = preset.load()
+    assert app.session_state["design"] == design
+    assert shown_total(app) == params.summarize(design).total
+    assert len(app.warning) == len(warnings(validate(design)))
+
+
+def test_input_groups(app):
+    widget(app.button, "inputs:add_input_group").click().run()
+    design = app.session_state["design"]
+    assert isinstance(design["inputs"], dict) and len(design["inputs"]) == 2
+    assert not app.exception and not app.error
+    second = list(design["inputs"])[1]
+    assert f'"{second}" -> "joined"' in graph_source(app)
+    assert shown_total(app) == params.summarize(design).total
+    widget(app.button, f"input-{second}:remove_input_group:{second}").click().run()
+    assert app.session_state["design"]["inputs"] == presets.default_design()["inputs"]
+    assert shown_total(app) == 273

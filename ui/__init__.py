@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: the session's design and its editors."""

@@ -1,0 +1,62 @@
+"""The session's one design, and the only way to change it.
+
+``st.session_state["design"]`` holds the design (a plain dict); nothing else
+holds any fact of it. Widgets are keyed by the design's revision, so after
+every accepted edit they are created afresh from the design. An edit whose
+result has errors is not applied: the design stays as it was, and the
+errors are kept beside the control that caused them until the next edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from designer import presets
+from designer.validation import Problem, errors, validate
+
+DESIGN = "design"
+REVISION = "revision"
+REJECTED = "rejected"
+
+
+def design() -> dict:
+    """The session's design, starting from the default preset."""
+    if DESIGN not in st.session_state:
+        st.session_state[DESIGN] = presets.default_design()
+        st.session_state[REVISION] = 0
+    return st.session_state[DESIGN]
+
+
+def key(*parts: object) -> str:
+    """A widget key that changes with every accepted edit."""
+    return ":".join(map(str, (st.session_state.get(REVISION, 0), *parts)))
+
+
+def commit(candidate: dict, origin: str = "") -> bool:
+    """Make ``candidate`` the design if it has no errors; report whether it did."""
+    found = errors(validate(candidate))
+    if found:
+        st.session_state[REJECTED] = (origin, found)
+        return False
+    st.session_state[DESIGN] = candidate
+    st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
+    st.session_state[REJECTED] = ("", [])
+    return True
+
+
+def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
+    """Callback: apply ``edit(design, *args)``."""
+    commit(edit(design(), *args), origin)
+
+
+def apply_value(origin: str, widget_key: str, edit: Callable[..., dict], *args: object) -> None:
+    """Callback: apply ``edit(design, *args, value)`` with the widget's new value."""
+    commit(edit(design(), *args, st.session_state[widget_key]), origin)
+
+
+def rejected(origin: str) -> list[Problem]:
+    """The errors of the last refused edit, if it came from ``origin``."""
+    where, found = st.session_state.get(REJECTED, ("", []))
+    return found if where == origin else []
