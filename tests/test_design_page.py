@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from designer import params, presets
 from designer.validation import validate, warnings
+from ui import editors
 
 APP = "../streamlit_app.py"
 
@@ -22,9 +23,16 @@ def app() -> AppTest:
 
 
 def widget(elements, suffix: str):
-    """The one element whose key ends with ``:suffix`` (keys start with the design's revision)."""
+    """The one element keyed ``w:suffix`` (editor widget keys start with ``w:``)."""
     found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
     assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
+    return found[0]
+
+
+def button(at: AppTest, help_text: str):
+    """The one button whose tooltip is ``help_text``."""
+    found = [b for b in at.button if b.proto.help == help_text]
+    assert len(found) == 1, f"expected one button with help {help_text!r}, got {[b.proto.help for b in at.button]}"
     return found[0]
 
 
@@ -56,7 +64,7 @@ def test_opens_on_the_lecture_network(app):
 
 
 def test_adding_a_layer_changes_total_graph_and_table(app):
-    widget(app.button, "layers:add_layer:dense").click().run()
+    button(app, "Add a Dense layer at the end").click().run()
     design = app.session_state["design"]
     assert len(design["layers"]) == 4
     new_name = design["layers"][-1]["name"]
@@ -67,7 +75,7 @@ def test_adding_a_layer_changes_total_graph_and_table(app):
 
 @pytest.mark.parametrize("kind", ["dropout", "batch_norm", "concatenate"])
 def test_every_layer_type_can_be_added(app, kind):
-    widget(app.button, f"layers:add_layer:{kind}").click().run()
+    button(app, f"Add a {editors.LAYER_LABELS[kind]} layer at the end").click().run()
     assert not app.exception
     design = app.session_state["design"]
     assert design["layers"][-1]["type"] == kind
@@ -113,9 +121,9 @@ def test_renaming_a_layer_rewires_the_graph(app):
 
 
 def test_remove_and_move_layers(app):
-    widget(app.button, "layer-1:remove_layer:1").click().run()
+    button(app, "Remove hidden_2").click().run()
     assert [layer["name"] for layer in app.session_state["design"]["layers"]] == ["hidden_1", "hidden_3"]
-    widget(app.button, "layer-1:move_layer:1:-1").click().run()
+    button(app, "Move hidden_3 up").click().run()
     assert [layer["name"] for layer in app.session_state["design"]["layers"]] == ["hidden_3", "hidden_1"]
     assert shown_total(app) == params.summarize(app.session_state["design"]).total
 
@@ -133,7 +141,7 @@ def test_activation_and_from_controls(app):
 
 
 def test_adding_a_head_takes_its_target_out_of_the_inputs(app):
-    widget(app.button, "heads:add_head").click().run()
+    button(app, "Add an output head").click().run()
     design = app.session_state["design"]
     assert [head["target"] for head in design["heads"]] == ["species", "petal_width"]
     assert "petal_width" not in design["inputs"]
@@ -171,13 +179,13 @@ def test_presets_load(app, preset):
 
 
 def test_input_groups(app):
-    widget(app.button, "inputs:add_input_group").click().run()
+    button(app, "Split a column off into a second input, joined to the first by a Concatenate layer").click().run()
     design = app.session_state["design"]
     assert isinstance(design["inputs"], dict) and len(design["inputs"]) == 2
     assert not app.exception and not app.error
     second = list(design["inputs"])[1]
     assert f'"{second}" -> "joined"' in graph_source(app)
     assert shown_total(app) == params.summarize(design).total
-    widget(app.button, f"input-{second}:remove_input_group:{second}").click().run()
+    button(app, f"Remove input {second}").click().run()
     assert app.session_state["design"]["inputs"] == presets.default_design()["inputs"]
     assert shown_total(app) == 273

@@ -23,15 +23,13 @@ def _bind(origin: str, field: str, edit, *args) -> dict:
     return {"key": widget_key, "on_change": session.apply_value, "args": (origin, widget_key, edit, *args)}
 
 
-def _button(label: str, origin: str, edit, *args, help: str | None = None, disabled: bool = False) -> None:
-    st.button(
-        label,
-        key=session.key(origin, edit.__name__, *args),
-        on_click=session.apply,
-        args=(origin, edit, *args),
-        help=help,
-        disabled=disabled,
-    )
+def _button(label: str, origin: str, edit, *args, help: str, disabled: bool = False) -> None:
+    """A button that applies ``edit(design, *args)``.
+
+    It has no key (keyed widgets make every rerun slower); its ``help``
+    text, which names what it acts on, keeps it unique.
+    """
+    st.button(label, on_click=session.apply, args=(origin, edit, *args), help=help, disabled=disabled)
 
 
 def show_messages(origin: str, field_prefix: str, warnings: list[Problem]) -> None:
@@ -64,7 +62,13 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
                     _button(":material/delete:", origin, edits.remove_input_group, name, help=f"Remove input {name}")
             show_messages(origin, "inputs", [])
     show_messages("inputs", "inputs", warnings)
-    _button(":material/add: Input group", "inputs", edits.add_input_group, disabled=max(map(len, groups.values())) < 2)
+    _button(
+        ":material/add: Input group",
+        "inputs",
+        edits.add_input_group,
+        help="Split a column off into a second input, joined to the first by a Concatenate layer",
+        disabled=max(map(len, groups.values())) < 2,
+    )
 
 
 def layers_editor(design: dict, warnings: list[Problem]) -> None:
@@ -81,7 +85,14 @@ def layers_editor(design: dict, warnings: list[Problem]) -> None:
         st.caption("No hidden layers: the heads take the inputs directly.")
     with st.container(horizontal=True):
         for kind, label in LAYER_LABELS.items():
-            _button(f":material/add: {label}", "layers", edits.add_layer, kind, disabled=len(layers) >= spec.MAX_LAYERS)
+            _button(
+                f":material/add: {label}",
+                "layers",
+                edits.add_layer,
+                kind,
+                help=f"Add a {label} layer at the end",
+                disabled=len(layers) >= spec.MAX_LAYERS,
+            )
 
 
 def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[str]) -> None:
@@ -89,11 +100,28 @@ def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[s
     kind = layer.get("type", "dense")
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f"**{i + 1} · {LAYER_LABELS[kind]}**", width="stretch")
-        _button(":material/arrow_upward:", origin, edits.move_layer, i, -1, help="Move up", disabled=i == 0)
+        _button(
+            ":material/arrow_upward:", origin, edits.move_layer, i, -1, help=f"Move {layer['name']} up", disabled=i == 0
+        )
         last = i == len(design["layers"]) - 1
-        _button(":material/arrow_downward:", origin, edits.move_layer, i, 1, help="Move down", disabled=last)
-        _button(":material/add:", origin, edits.add_layer, "dense", i + 1, help="Insert a dense layer below")
-        _button(":material/delete:", origin, edits.remove_layer, i, help="Remove this layer")
+        _button(
+            ":material/arrow_downward:",
+            origin,
+            edits.move_layer,
+            i,
+            1,
+            help=f"Move {layer['name']} down",
+            disabled=last,
+        )
+        _button(
+            ":material/add:",
+            origin,
+            edits.add_layer,
+            "dense",
+            i + 1,
+            help=f"Insert a dense layer below {layer['name']}",
+        )
+        _button(":material/delete:", origin, edits.remove_layer, i, help=f"Remove {layer['name']}")
     name, settings, wiring = st.columns([3, 5, 3], vertical_alignment="bottom")
     name.text_input("Name", value=layer["name"], **_bind(origin, "name", edits.rename, layer["name"]))
     with settings:
@@ -156,7 +184,13 @@ def heads_editor(design: dict, warnings: list[Problem]) -> None:
         with st.container(border=True):
             _head_box(design, i, head, candidates, removable=len(heads) > 1)
             show_messages(f"head-{i}", f"heads[{i}]", warnings)
-    _button(":material/add: Output head", "heads", edits.add_head, disabled=len(heads) >= spec.MAX_HEADS)
+    _button(
+        ":material/add: Output head",
+        "heads",
+        edits.add_head,
+        help="Add an output head",
+        disabled=len(heads) >= spec.MAX_HEADS,
+    )
     show_messages("heads", "heads", [])
 
 
@@ -192,7 +226,9 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
         **_bind(origin, "weight", edits.set_field, "heads", i, "loss_weight"),
     )
     with second[3]:
-        _button(":material/delete:", origin, edits.remove_head, i, help="Remove this head", disabled=not removable)
+        _button(
+            ":material/delete:", origin, edits.remove_head, i, help=f"Remove {head['name']}", disabled=not removable
+        )
     loss = head.get("loss", spec.default_head_loss(target))
     st.selectbox(
         "Loss", spec.LOSSES, index=spec.LOSSES.index(loss), **_bind(origin, "loss", edits.set_field, "heads", i, "loss")

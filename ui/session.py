@@ -1,10 +1,11 @@
 """The session's one design, and the only way to change it.
 
 ``st.session_state["design"]`` holds the design (a plain dict); nothing else
-holds any fact of it. Widgets are keyed by the design's revision, so after
-every accepted edit they are created afresh from the design. An edit whose
-result has errors is not applied: the design stays as it was, and the
-errors are kept beside the control that caused them until the next edit.
+holds any fact of it for long: every accepted edit drops the editors' widget
+states, so each widget is created afresh from the design. An edit whose result
+has errors is not applied: the design stays as it was, the widget keeps what
+the learner typed, and the errors stay beside the control that caused them
+until the next edit.
 """
 
 from __future__ import annotations
@@ -17,21 +18,20 @@ from designer import presets
 from designer.validation import Problem, errors, validate
 
 DESIGN = "design"
-REVISION = "revision"
 REJECTED = "rejected"
+WIDGET_PREFIX = "w:"
 
 
 def design() -> dict:
     """The session's design, starting from the default preset."""
     if DESIGN not in st.session_state:
         st.session_state[DESIGN] = presets.default_design()
-        st.session_state[REVISION] = 0
     return st.session_state[DESIGN]
 
 
 def key(*parts: object) -> str:
-    """A widget key that changes with every accepted edit."""
-    return ":".join(map(str, (st.session_state.get(REVISION, 0), *parts)))
+    """The key of an editor widget; its state is dropped after every accepted edit."""
+    return WIDGET_PREFIX + ":".join(map(str, parts))
 
 
 def commit(candidate: dict, origin: str = "") -> bool:
@@ -41,8 +41,9 @@ def commit(candidate: dict, origin: str = "") -> bool:
         st.session_state[REJECTED] = (origin, found)
         return False
     st.session_state[DESIGN] = candidate
-    st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
     st.session_state[REJECTED] = ("", [])
+    for widget_key in [k for k in st.session_state if k.startswith(WIDGET_PREFIX)]:
+        del st.session_state[widget_key]
     return True
 
 
