@@ -56,6 +56,7 @@ def table_rows(at: AppTest) -> list[str]:
 
 def test_opens_on_the_lecture_network(app):
     assert shown_total(app) == 273
+    assert any(m.value == "40 + 90 + 110 + 33 = **273**" for m in app.markdown)
     rows = table_rows(app)
     for expected in ("4 × 8 + 8 = 40", "8 × 10 + 10 = 90", "10 × 10 + 10 = 110", "10 × 3 + 3 = 33"):
         assert any(expected in row for row in rows), expected

@@ -49,12 +49,20 @@ def commit(candidate: dict, origin: str = "") -> bool:
 
 def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
     """Callback: apply ``edit(design, *args)``."""
-    commit(edit(design(), *args), origin)
+    try:
+        candidate = edit(design(), *args)
+    except (LookupError, TypeError, ValueError):
+        # Two quick clicks can deliver the second against a design the first
+        # already changed; refuse it rather than show a traceback.
+        message = "That change no longer fits the design on screen, so it was not applied. Please try again."
+        st.session_state[REJECTED] = (origin, [Problem("", message)])
+        return
+    commit(candidate, origin)
 
 
 def apply_value(origin: str, widget_key: str, edit: Callable[..., dict], *args: object) -> None:
     """Callback: apply ``edit(design, *args, value)`` with the widget's new value."""
-    commit(edit(design(), *args, st.session_state[widget_key]), origin)
+    apply(origin, edit, *args, st.session_state[widget_key])
 
 
 def rejected(origin: str) -> list[Problem]:

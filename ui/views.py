@@ -11,6 +11,9 @@ def totals(summary: Summary) -> None:
     """The totals as Keras' ``model.summary()`` prints them."""
     total, trainable, non_trainable = summary.totals_lines()
     st.markdown(f"### {total}")
+    terms = [f"{row.total:,}" for row in summary.rows if row.total]
+    if len(terms) > 1:
+        st.markdown(f"{' + '.join(terms)} = **{summary.total:,}**")
     st.caption(f"{trainable} · {non_trainable}")
 
 
