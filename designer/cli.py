@@ -30,6 +30,8 @@ def read_design(path: str) -> dict:
         raise DesignError(f"{path}: the file is not UTF-8 text") from None
     except ValueError as error:  # json.JSONDecodeError is a ValueError
         raise DesignError(f"{path}: not a valid design file: {error}") from None
+    except RecursionError:
+        raise DesignError(f"{path}: not a valid design file: it is nested too deeply") from None
     problems = validate(design)
     if errors(problems):
         raise DesignError("\n".join(f"{path}: {p}" for p in errors(problems)))

@@ -93,9 +93,10 @@ def move_layer(design: dict, index: int, step: int) -> dict:
 
 def rename(design: dict, old: str, new_name: str) -> dict:
     """Rename an input, layer or head, and every `from` that names it."""
+    groups = spec.input_groups(design)
+    if old in groups:
+        design = set_inputs(design, {(new_name if k == old else k): v for k, v in groups.items()})
     new = spec.clone(design)
-    if isinstance(new.get("inputs"), dict) and old in new["inputs"]:
-        new["inputs"] = {(new_name if k == old else k): v for k, v in new["inputs"].items()}
     for entry in [*new.get("layers", []), *new.get("heads", [])]:
         if entry.get("name") == old:
             entry["name"] = new_name
@@ -192,8 +193,9 @@ def add_input_group(design: dict) -> dict:
     name = fresh_name(design, "input_2" if largest == spec.DEFAULT_INPUT else "input")
     groups[name] = [groups[largest].pop()]
     new = set_inputs(design, groups)
-    join = {"name": fresh_name(new, "joined"), "type": "concatenate", "from": [first, name]}
-    new.setdefault("layers", []).insert(0, join)
+    join = fresh_name(new, "joined")
+    _replace_source(new, first, join)  # what took the first input now takes the join
+    new.setdefault("layers", []).insert(0, {"name": join, "type": "concatenate", "from": [first, name]})
     return new
 
 

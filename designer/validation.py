@@ -27,7 +27,7 @@ LAYER_FIELDS = {
 }
 HEAD_FIELDS = {"name", "target", "from", "activation", "loss", "loss_weight"}
 
-CLASSIFIER_ACTIVATIONS = {"softmax", "log_softmax", "sparsemax"}
+CLASSIFIER_ACTIVATIONS = ("softmax", "log_softmax", "sparsemax")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,13 @@ def _is_int(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)) and math.isfinite(value)
+    """A finite int or float (JSON may hold integers too large for a float)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _check_top_level(design: dict, report) -> None:
@@ -126,16 +132,13 @@ def _check_top_level(design: dict, report) -> None:
         _fail(report, "dataset", 'must be "iris"', design["dataset"])
 
 
-def _check_name(name: object, field: str, names: set[str], report) -> None:
+def _check_name(name: object, field: str, names: set[str], report, subject: str = "") -> None:
+    """Check one name; ``subject`` starts the requirement when the field is not the name itself."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or len(name) > MAX_NAME_LENGTH:
-        _fail(
-            report,
-            field,
-            f"must be letters, digits and _, starting with a letter (at most {MAX_NAME_LENGTH})",
-            name,
-        )
+        rule = f"must be letters, digits and _, starting with a letter (at most {MAX_NAME_LENGTH})"
+        _fail(report, field, subject + rule, name)
     elif name in names:
-        _fail(report, field, "must be unique among inputs, layers and heads", name)
+        _fail(report, field, subject + "must be unique among inputs, layers and heads", name)
     else:
         names.add(name)
 
@@ -153,7 +156,7 @@ def _check_inputs(design: dict, report) -> set[str]:
         return names
     taken: set[str] = set()
     for name, (field, columns) in groups.items():
-        _check_name(name, "input name", names, report)
+        _check_name(name, field, names, report, subject="name " if isinstance(inputs, dict) else "")
         _check_columns(columns, field, taken, report)
     return names
 
@@ -236,7 +239,7 @@ def _check_heads(design: dict, names: set[str], report) -> None:
     if len(heads) > spec.MAX_HEADS:
         _fail(report, "heads", f"must have at most {spec.MAX_HEADS} heads", f"{len(heads)} heads")
     sources = set(names)  # every input and layer is a possible source
-    input_columns = {c for cols in _input_columns(design) for c in cols}
+    input_columns = {c for cols in _input_columns(design) for c in cols if isinstance(c, str)}
     for i, head in enumerate(heads):
         field = f"heads[{i}]"
         if not isinstance(head, dict):

@@ -13,6 +13,7 @@ means), so it knows which layers reach a head without asking the designer.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.keras
 
 keras = pytest.importorskip("keras")
 
-N_KERAS_DESIGNS = 240  # designs built and compared with Keras
+N_KERAS_DESIGNS = 600  # designs built and compared with Keras
 N_VALID_DESIGNS = 2000  # designs only validated (cheap, no Keras)
 
 KERAS_CLASS = {
@@ -132,7 +133,7 @@ def random_design(seed: int) -> tuple[dict, Truth]:
         cuts = sorted(rng.sample(range(1, n_columns), n_groups - 1))
         bounds = [0, *cuts, n_columns]
         groups = {}
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             groups[names.make("in_", "sepal", "petal", "Group", "x")] = columns[a:b]
         design["inputs"] = {name: list(cols) for name, cols in groups.items()}
     names.taken.update(groups)
@@ -322,6 +323,7 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
             "non_trainable": weight_count(layer.non_trainable_weights),
             "output_shape": str(tuple(layer.output.shape)),
             "kind": type(layer).__name__,
+            "keras_type": type(layer).__name__,
         }
         want = {
             "count_params": row.total,
@@ -329,6 +331,7 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
             "non_trainable": row.non_trainable,
             "output_shape": row.output_shape,
             "kind": KERAS_CLASS[row.kind],
+            "keras_type": params.keras_type(row.kind),
         }
         if type(layer).__name__ != "InputLayer":
             got["input_width"] = sum(t.shape[-1] for t in keras.tree.flatten(layer.input))

@@ -83,16 +83,12 @@ def layers_editor(design: dict, warnings: list[Problem]) -> None:
             show_messages(f"layer-{i}", f"layers[{i}]", warnings)
     if not layers:
         st.caption("No hidden layers: the heads take the inputs directly.")
+    full = len(layers) >= spec.MAX_LAYERS
     with st.container(horizontal=True):
         for kind, label in LAYER_LABELS.items():
-            _button(
-                f":material/add: {label}",
-                "layers",
-                edits.add_layer,
-                kind,
-                help=f"Add a {label} layer at the end",
-                disabled=len(layers) >= spec.MAX_LAYERS,
-            )
+            lonely = kind == "concatenate" and len(inputs) + len(layers) < 2  # nothing to join yet
+            help = f"Add a {label} layer at the end"
+            _button(f":material/add: {label}", "layers", edits.add_layer, kind, help=help, disabled=full or lonely)
 
 
 def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[str]) -> None:
