@@ -94,9 +94,8 @@ def main() -> None:
         "one_line_app_median_ms": round(statistics.median(baseline), 1),
         "target_ms": TARGET_MS,
     }
-    print(
-        f"Design page, 10 layers + 2 heads: median {result['design_page_median_ms']} ms, p90 {result['design_page_p90_ms']} ms"
-    )
+    median, p90 = result["design_page_median_ms"], result["design_page_p90_ms"]
+    print(f"Design page, 10 layers + 2 heads: median {median} ms, p90 {p90} ms")
     print(f"One-line app:                     median {result['one_line_app_median_ms']} ms")
     verdict = "PASS" if result["design_page_median_ms"] <= TARGET_MS else "FAIL"
     print(f"{verdict}: target median ≤ {TARGET_MS:.0f} ms")
