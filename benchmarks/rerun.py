@@ -61,7 +61,7 @@ def time_design_page(trials: int) -> list[float]:
     at.run()
     RUN_TIMES.clear()
     for trial in range(trials):
-        units = next(n for n in at.number_input if n.key == "w:layer-4:units")
+        units = next(n for n in at.number_input if n.key.partition(":")[2] == "layer-4:units")
         units.set_value(8 + trial % 5 + 1)
         at.run()
         assert not at.exception and at.session_state["design"]["layers"][4]["units"] == 8 + trial % 5 + 1

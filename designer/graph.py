@@ -60,7 +60,8 @@ def _node_line(node: Node, count: LayerCount | None) -> str:
     style = STYLES[_style_of(node)]
     label = [f"<b>{escape(node.name)}</b>", escape(describe(node))]
     if node.kind == "input":
-        label.append(escape(", ".join(node.entry["columns"])))
+        columns = node.entry["columns"]
+        label += [escape(", ".join(columns[i : i + 2])) for i in range(0, len(columns), 2)]
     if count is None:
         label.append("not used: reaches no head")
     else:

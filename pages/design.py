@@ -15,23 +15,26 @@ advice = warnings(validate(design))
 PRESETS = {preset.key: preset for preset in presets.presets()}
 
 
-def load_preset() -> None:
-    chosen = st.session_state.pop("preset")
-    if chosen is not None:
-        session.commit(PRESETS[chosen].load(), "preset")
+def preset_design(_design: dict, key: str) -> dict:
+    """The edit that replaces the design with a preset."""
+    return PRESETS[key].load()
 
 
-st.title("Design a network")
-st.selectbox(
+title, picker = st.columns([3, 2], vertical_alignment="bottom")
+title.title("Design a network")
+picker.selectbox(
     "Start from a preset",
     list(PRESETS),
     index=None,
     placeholder="Choose a preset design…",
     format_func=lambda key: PRESETS[key].title,
-    key="preset",
-    on_change=load_preset,
+    **editors.bind("preset", "preset", preset_design),
 )
 
+st.caption(
+    "Add layers, choose activations, hang output heads on any layer: "
+    "the graph and the parameter count follow every edit."
+)
 controls, picture = st.columns([11, 9], gap="large")
 with controls:
     st.subheader("Inputs")

@@ -23,7 +23,7 @@ def app() -> AppTest:
 
 
 def widget(elements, suffix: str):
-    """The one element keyed ``w:suffix`` (editor widget keys start with ``w:``)."""
+    """The one element keyed ``wN:suffix`` (editor widget keys start with the design's revision)."""
     found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
     assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
     return found[0]
@@ -171,12 +171,15 @@ def test_removing_every_input_column_is_refused(app):
 
 @pytest.mark.parametrize("preset", presets.presets(), ids=lambda p: p.key)
 def test_presets_load(app, preset):
-    app.selectbox(key="preset").set_value(preset.key).run()
+    widget(app.selectbox, "preset:preset").set_value(preset.key).run()
     assert not app.exception
     design = preset.load()
     assert app.session_state["design"] == design
     assert shown_total(app) == params.summarize(design).total
     assert len(app.warning) == len(warnings(validate(design)))
+    # The next edit applies to the preset (the picker does not load it again).
+    widget(app.number_input, "head-0:weight").set_value(2.0).run()
+    assert app.session_state["design"]["heads"][0]["loss_weight"] == 2.0
 
 
 def test_input_groups(app):

@@ -17,7 +17,7 @@ from ui import session
 LAYER_LABELS = {"dense": "Dense", "dropout": "Dropout", "batch_norm": "Batch norm", "concatenate": "Concatenate"}
 
 
-def _bind(origin: str, field: str, edit, *args) -> dict:
+def bind(origin: str, field: str, edit, *args) -> dict:
     """Keyword arguments that key a widget and route its changes to ``edit``."""
     widget_key = session.key(origin, field)
     return {"key": widget_key, "on_change": session.apply_value, "args": (origin, widget_key, edit, *args)}
@@ -50,12 +50,12 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
         with st.container(border=True):
             cols = st.columns([2, 5, 1] if several else [1], vertical_alignment="bottom")
             if several:
-                cols[0].text_input("Input name", value=name, **_bind(origin, "name", edits.rename, name))
+                cols[0].text_input("Input name", value=name, **bind(origin, "name", edits.rename, name))
             cols[-2 if several else 0].multiselect(
                 f"Columns of {name!r}",
                 spec.NUMERIC_COLUMNS,
                 default=columns,
-                **_bind(origin, "columns", edits.set_input_columns, name),
+                **bind(origin, "columns", edits.set_input_columns, name),
             )
             if several:
                 with cols[2]:
@@ -119,7 +119,7 @@ def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[s
         )
         _button(":material/delete:", origin, edits.remove_layer, i, help=f"Remove {layer['name']}")
     name, settings, wiring = st.columns([3, 5, 3], vertical_alignment="bottom")
-    name.text_input("Name", value=layer["name"], **_bind(origin, "name", edits.rename, layer["name"]))
+    name.text_input("Name", value=layer["name"], **bind(origin, "name", edits.rename, layer["name"]))
     with settings:
         _layer_settings(origin, i, kind, layer)
     with wiring:
@@ -130,13 +130,13 @@ def _layer_settings(origin: str, i: int, kind: str, layer: dict) -> None:
     if kind == "dense":
         units, activation = st.columns(2)
         units.number_input(
-            "Units", value=layer["units"], step=1, **_bind(origin, "units", edits.set_field, "layers", i, "units")
+            "Units", value=layer["units"], step=1, **bind(origin, "units", edits.set_field, "layers", i, "units")
         )
         activation.selectbox(
             "Activation",
             spec.ACTIVATIONS,
             index=spec.ACTIVATIONS.index(layer.get("activation", spec.DEFAULT_ACTIVATION)),
-            **_bind(origin, "activation", edits.set_field, "layers", i, "activation"),
+            **bind(origin, "activation", edits.set_field, "layers", i, "activation"),
         )
     elif kind == "dropout":
         st.number_input(
@@ -144,7 +144,7 @@ def _layer_settings(origin: str, i: int, kind: str, layer: dict) -> None:
             value=float(layer["rate"]),
             step=0.05,
             format="%.2f",
-            **_bind(origin, "rate", edits.set_field, "layers", i, "rate"),
+            **bind(origin, "rate", edits.set_field, "layers", i, "rate"),
         )
     elif kind == "batch_norm":
         st.caption("Normalises each feature: 4 numbers per feature, 2 of them learned.")
@@ -158,7 +158,7 @@ def _layer_from(origin: str, i: int, kind: str, layer: dict, source: tuple, earl
             "From",
             earlier,
             default=[s for s in source if s in earlier],
-            **_bind(origin, "from", edits.set_field, "layers", i, "from"),
+            **bind(origin, "from", edits.set_field, "layers", i, "from"),
         )
         return
     implicit = earlier[-1] if i > 0 else earlier[0]
@@ -168,7 +168,7 @@ def _layer_from(origin: str, i: int, kind: str, layer: dict, source: tuple, earl
         options,
         index=options.index(layer.get("from")) if layer.get("from") in options else 0,
         format_func=lambda name: f"previous ({implicit})" if name is None else name,
-        **_bind(origin, "from", edits.set_field, "layers", i, "from"),
+        **bind(origin, "from", edits.set_field, "layers", i, "from"),
     )
 
 
@@ -194,9 +194,9 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
     origin = f"head-{i}"
     target = head["target"]
     first, second = st.columns(2), st.columns([3, 3, 2, 1], vertical_alignment="bottom")
-    first[0].text_input("Output head", value=head["name"], **_bind(origin, "name", edits.rename, head["name"]))
+    first[0].text_input("Output head", value=head["name"], **bind(origin, "name", edits.rename, head["name"]))
     first[1].selectbox(
-        "Predicts", spec.TARGETS, index=spec.TARGETS.index(target), **_bind(origin, "target", edits.set_head_target, i)
+        "Predicts", spec.TARGETS, index=spec.TARGETS.index(target), **bind(origin, "target", edits.set_head_target, i)
     )
     implicit = network.head_source(design, {})
     options = [None, *candidates]
@@ -205,21 +205,21 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
         options,
         index=options.index(head.get("from")) if head.get("from") in options else 0,
         format_func=lambda name: f"last layer ({implicit})" if name is None else name,
-        **_bind(origin, "from", edits.set_field, "heads", i, "from"),
+        **bind(origin, "from", edits.set_field, "heads", i, "from"),
     )
     activation = head.get("activation", spec.default_head_activation(target))
     second[1].selectbox(
         "Activation",
         spec.ACTIVATIONS,
         index=spec.ACTIVATIONS.index(activation),
-        **_bind(origin, "activation", edits.set_field, "heads", i, "activation"),
+        **bind(origin, "activation", edits.set_field, "heads", i, "activation"),
     )
     second[2].number_input(
         "Loss weight",
         value=float(head.get("loss_weight", 1)),
         step=0.1,
         format="%.2f",
-        **_bind(origin, "weight", edits.set_field, "heads", i, "loss_weight"),
+        **bind(origin, "weight", edits.set_field, "heads", i, "loss_weight"),
     )
     with second[3]:
         _button(
@@ -227,5 +227,5 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
         )
     loss = head.get("loss", spec.default_head_loss(target))
     st.selectbox(
-        "Loss", spec.LOSSES, index=spec.LOSSES.index(loss), **_bind(origin, "loss", edits.set_field, "heads", i, "loss")
+        "Loss", spec.LOSSES, index=spec.LOSSES.index(loss), **bind(origin, "loss", edits.set_field, "heads", i, "loss")
     )

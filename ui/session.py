@@ -1,11 +1,12 @@
 """The session's one design, and the only way to change it.
 
 ``st.session_state["design"]`` holds the design (a plain dict); nothing else
-holds any fact of it for long: every accepted edit drops the editors' widget
-states, so each widget is created afresh from the design. An edit whose result
-has errors is not applied: the design stays as it was, the widget keeps what
-the learner typed, and the errors stay beside the control that caused them
-until the next edit.
+holds any fact of it for long: editor widgets are keyed by the design's
+revision, which every accepted edit bumps, so they are all created afresh from
+the design (Streamlit then forgets the old ones). An edit whose result has
+errors is not applied: the design stays as it was, the widget keeps what the
+learner typed, and the errors stay beside the control that caused them until
+the next edit.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from designer import presets
 from designer.validation import Problem, errors, validate
 
 DESIGN = "design"
+REVISION = "revision"
 REJECTED = "rejected"
-WIDGET_PREFIX = "w:"
 
 
 def design() -> dict:
@@ -30,8 +31,8 @@ def design() -> dict:
 
 
 def key(*parts: object) -> str:
-    """The key of an editor widget; its state is dropped after every accepted edit."""
-    return WIDGET_PREFIX + ":".join(map(str, parts))
+    """The key of an editor widget, for the design's current revision: ``w3:layer-0:units``."""
+    return f"w{st.session_state.get(REVISION, 0)}:" + ":".join(map(str, parts))
 
 
 def commit(candidate: dict, origin: str = "") -> bool:
@@ -41,9 +42,8 @@ def commit(candidate: dict, origin: str = "") -> bool:
         st.session_state[REJECTED] = (origin, found)
         return False
     st.session_state[DESIGN] = candidate
+    st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
     st.session_state[REJECTED] = ("", [])
-    for widget_key in [k for k in st.session_state if k.startswith(WIDGET_PREFIX)]:
-        del st.session_state[widget_key]
     return True
 
 
@@ -61,8 +61,13 @@ def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
 
 
 def apply_value(origin: str, widget_key: str, edit: Callable[..., dict], *args: object) -> None:
-    """Callback: apply ``edit(design, *args, value)`` with the widget's new value."""
-    apply(origin, edit, *args, st.session_state[widget_key])
+    """Callback: apply ``edit(design, *args, value)`` with the widget's new value.
+
+    Only widgets of the current revision edit: one from before the last
+    accepted edit speaks of a design that is gone.
+    """
+    if widget_key.startswith(key()) and widget_key in st.session_state:
+        apply(origin, edit, *args, st.session_state[widget_key])
 
 
 def rejected(origin: str) -> list[Problem]:

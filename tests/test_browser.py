@@ -1,0 +1,132 @@
+"""The real app in headless Chromium: the Design page renders, and edits reach the browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, launch, serve
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from designer import edits, params, presets
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).resolve().parent
+APP = HERE / ".." / "streamlit_app.py"
+SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "design.png"
+VIEWPORT = {"width": 1440, "height": 1080}
+TIMEOUT = 20_000  # ms, for anything the app should show (Playwright's default for expect() is 5 s)
+
+GRAPH = '[data-testid="stGraphVizChart"] svg'
+
+
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve(APP) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, server) -> Page:
+    """A fresh browser context (so a fresh Streamlit session) showing the loaded Design page."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(server)
+    expect(page.get_by_text("Total params: 273")).to_be_visible()
+    wait_until_idle(page)
+    # Widgets' components load lazily and may mount out of order: wait for all of them.
+    dense = [layer for layer in presets.default_design()["layers"] if layer.get("type", "dense") == "dense"]
+    expect(units_inputs(page)).to_have_count(len(dense))
+    yield page
+    context.close()
+
+
+def units_inputs(page: Page) -> Locator:
+    return page.get_by_label("Units", exact=True)
+
+
+def wait_until_idle(page: Page) -> None:
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def test_design_page_shows_graph_and_total(page: Page):
+    expect(page.get_by_role("heading", name="Total params: 273 (1.07 KB)")).to_be_visible()
+    graph = page.locator(GRAPH)
+    for name in ("hidden_1", "hidden_2", "hidden_3", "species"):
+        expect(graph.locator("text", has_text=re.compile(rf"^{name}$"))).to_have_count(1)
+    wait_until_idle(page)
+    page.wait_for_function(  # the graph has been laid out and stays put
+        """selector => new Promise(done => {
+            const box = () => JSON.stringify(document.querySelector(selector).getBoundingClientRect());
+            const before = box();
+            setTimeout(() => done(box() === before && document.querySelector(selector).getBBox().height > 0), 300);
+        })""",
+        arg=GRAPH,
+    )
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+def test_adding_a_dense_layer_updates_total_and_graph(page: Page):
+    before = params.summarize(presets.default_design()).totals_lines()[0]
+    after = params.summarize(edits.add_layer(presets.default_design(), "dense")).totals_lines()[0]
+    assert before != after
+    button = page.get_by_role("button", name=re.compile(r"\bDense$"))  # "add icon Dense": adds at the end
+    expect(button).to_have_count(1)
+    expect(button.locator('[aria-label="add icon"]')).to_have_count(1)
+    button.click()
+    expect(page.get_by_role("heading", name=after)).to_be_visible()
+    expect(page.get_by_text(before)).to_have_count(0)
+    expect(page.locator(GRAPH).locator("text", has_text=re.compile(r"^hidden_4$"))).to_have_count(1)
+
+
+def test_refused_units_show_an_error_and_keep_the_design(page: Page):
+    units = units_inputs(page).first
+    units.fill("0")
+    units.press("Enter")
+    expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
+        "layers[0].units must be an integer from 1 to 1024, got 0"
+    )
+    wait_until_idle(page)
+    expect(page.get_by_role("heading", name="Total params: 273 (1.07 KB)")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_an_edit_after_loading_a_preset_applies_to_the_preset(page: Page):
+    """Loading a preset, then editing it, edits the preset (the picker does not fire again)."""
+    preset = next(p for p in presets.presets() if p.key == "lecture_two_outputs")
+    preset_total = params.summarize(preset.load()).totals_lines()[0]
+    page.get_by_label("Start from a preset").click()
+    page.get_by_role("option", name=preset.title).click()
+    expect(page.get_by_role("heading", name=preset_total)).to_be_visible()
+    wait_until_idle(page)
+    edited = edits.set_field(preset.load(), "layers", 0, "units", 4)
+    units = units_inputs(page).first
+    units.fill("4")
+    units.press("Enter")
+    expect(page.get_by_role("heading", name=params.summarize(edited).totals_lines()[0])).to_be_visible()
+    wait_until_idle(page)
+    units = units_inputs(page).first
+    units.fill("0")
+    units.press("Enter")
+    expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
+        "layers[0].units must be an integer from 1 to 1024, got 0"
+    )
+    expect(page.get_by_role("heading", name=params.summarize(edited).totals_lines()[0])).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
