@@ -193,3 +193,45 @@ def test_input_groups(app):
     button(app, f"Remove input {second}").click().run()
     assert app.session_state["design"]["inputs"] == presets.default_design()["inputs"]
     assert shown_total(app) == 273
+
+
+def load_preset(app: AppTest, key: str) -> dict:
+    widget(app.selectbox, "preset:preset").set_value(key).run()
+    return app.session_state["design"]
+
+
+def test_head_controls_reach_the_design(app):
+    load_preset(app, "lecture_two_outputs")
+    widget(app.selectbox, "head-1:from").set_value("hidden_2").run()
+    widget(app.selectbox, "head-1:loss").set_value("huber").run()
+    widget(app.number_input, "head-1:weight").set_value(0.5).run()
+    widget(app.text_input, "head-1:name").set_value("width").run()
+    head = app.session_state["design"]["heads"][1]
+    assert head == {**head, "from": "hidden_2", "loss": "huber", "loss_weight": 0.5, "name": "width"}
+    dot = graph_source(app)
+    assert '"hidden_2" -> "width"' in dot
+    assert shown_total(app) == params.summarize(app.session_state["design"]).total
+
+
+def test_dropout_rate_and_concatenate_sources(app):
+    load_preset(app, "regularised")
+    widget(app.number_input, "layer-3:rate").set_value(0.5).run()
+    assert app.session_state["design"]["layers"][3]["rate"] == 0.5
+    assert "Dropout 0.5" in graph_source(app)
+    widget(app.number_input, "layer-3:rate").set_value(1.0).run()
+    assert any(e.value.startswith("layers[3].rate must be") for e in app.error)
+    load_preset(app, "two_input_branches")
+    widget(app.multiselect, "layer-2:from").set_value(["sepal_features", "petal_features", "petal"]).run()
+    design = app.session_state["design"]
+    assert design["layers"][2]["from"] == ["sepal_features", "petal_features", "petal"]
+    assert shown_total(app) == params.summarize(design).total
+    assert any("4 + 4 + 2 = 10" in row for row in table_rows(app))
+
+
+def test_input_group_rename_rewires(app):
+    load_preset(app, "two_input_branches")
+    widget(app.text_input, "input-sepal:name").set_value("sepals").run()
+    design = app.session_state["design"]
+    assert list(design["inputs"]) == ["sepals", "petal"]
+    assert design["layers"][0]["from"] == "sepals"
+    assert '"sepals" -> "sepal_features"' in graph_source(app)

@@ -28,7 +28,7 @@ from designer.validation import errors, validate
 
 pytestmark = pytest.mark.keras
 
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402
 
 N_KERAS_DESIGNS = 600  # designs built and compared with Keras
 N_VALID_DESIGNS = 2000  # designs only validated (cheap, no Keras)

@@ -94,32 +94,25 @@ def layers_editor(design: dict, warnings: list[Problem]) -> None:
 def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[str]) -> None:
     origin = f"layer-{i}"
     kind = layer.get("type", "dense")
+    name, last = layer["name"], len(design["layers"]) - 1
+    actions = [
+        (":material/arrow_upward:", edits.move_layer, (i, -1), f"Move {name} up", i == 0),
+        (":material/arrow_downward:", edits.move_layer, (i, 1), f"Move {name} down", i == last),
+        (
+            ":material/add:",
+            edits.add_layer,
+            ("dense", i + 1),
+            f"Insert a dense layer below {name}",
+            last + 1 >= spec.MAX_LAYERS,
+        ),
+        (":material/delete:", edits.remove_layer, (i,), f"Remove {name}", False),
+    ]
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.markdown(f"**{i + 1} · {LAYER_LABELS[kind]}**", width="stretch")
-        _button(
-            ":material/arrow_upward:", origin, edits.move_layer, i, -1, help=f"Move {layer['name']} up", disabled=i == 0
-        )
-        last = i == len(design["layers"]) - 1
-        _button(
-            ":material/arrow_downward:",
-            origin,
-            edits.move_layer,
-            i,
-            1,
-            help=f"Move {layer['name']} down",
-            disabled=last,
-        )
-        _button(
-            ":material/add:",
-            origin,
-            edits.add_layer,
-            "dense",
-            i + 1,
-            help=f"Insert a dense layer below {layer['name']}",
-        )
-        _button(":material/delete:", origin, edits.remove_layer, i, help=f"Remove {layer['name']}")
-    name, settings, wiring = st.columns([3, 5, 3], vertical_alignment="bottom")
-    name.text_input("Name", value=layer["name"], **bind(origin, "name", edits.rename, layer["name"]))
+        for icon, edit, args, help, disabled in actions:
+            _button(icon, origin, edit, *args, help=help, disabled=disabled)
+    name_column, settings, wiring = st.columns([3, 5, 3], vertical_alignment="bottom")
+    name_column.text_input("Name", value=name, **bind(origin, "name", edits.rename, name))
     with settings:
         _layer_settings(origin, i, kind, layer)
     with wiring:
