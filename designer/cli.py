@@ -1,4 +1,4 @@
-"""The command line: ``python -m designer summary DESIGN.json``.
+"""The command line: ``python -m designer summary|train DESIGN.json``.
 
 Bad input never shows a traceback: an unreadable or invalid design prints what
 is wrong and exits with status 2.
@@ -7,6 +7,7 @@ is wrong and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from designer import spec
@@ -59,17 +60,49 @@ def _row(count: LayerCount) -> tuple[str, str, str, str]:
     return (f"{count.name} ({keras_type(count.kind)})", count.output_shape, f"{count.total:,}", arithmetic)
 
 
+def train(design: dict, epochs: int | None, seed: int | None, out: str | None) -> None:
+    """Train with the design's settings; print the test metrics; write the history if asked."""
+    from designer import training  # imports TensorFlow
+
+    if seed is not None:
+        design = {**design, "training": {**design.get("training", {}), "seed": seed}}
+    try:
+        trainer = training.Trainer(design)
+    except (training.TrainingError, training.DataError) as error:
+        raise DesignError(str(error)) from None
+    trainer.train(epochs)
+    if trainer.stop_reason:
+        print(trainer.stop_reason, file=sys.stderr)
+    test = trainer.evaluate(trainer.data.test)
+    rows = len(trainer.data.test)
+    print(f"Trained {trainer.epochs_done} epochs in {trainer.seconds:.2f} s. Test metrics ({rows} rows):")
+    for name, value in test.items():
+        print(f"  {name:<{max(map(len, test))}}  {value:.4f}")
+    if out:
+        with open(out, "w", encoding="utf-8") as file:
+            json.dump({"history": trainer.history, "test": test}, file, indent=1)
+            file.write("\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m designer", description="Design small Keras networks for Iris.")
     commands = parser.add_subparsers(dest="command", required=True)
     summary = commands.add_parser("summary", help="print the parameter count of every layer and head")
     summary.add_argument("design", help="a design file (JSON)")
+    trainer = commands.add_parser("train", help="train on Iris with the design's settings; print the test metrics")
+    trainer.add_argument("design", help="a design file (JSON)")
+    trainer.add_argument("--epochs", type=int, help="epochs to train (default: the design's)")
+    trainer.add_argument("--seed", type=int, help="random seed (default: the design's)")
+    trainer.add_argument("--out", metavar="RESULT.json", help='write {"history": ..., "test": ...} here')
     args = parser.parse_args(argv)
     try:
         design = read_design(args.design)
+        if args.command == "summary":
+            print(summary_table(design))
+        else:
+            train(design, args.epochs, args.seed, args.out)
     except DesignError as error:
         print(error, file=sys.stderr)
         return EXIT_INVALID
-    print(summary_table(design))
     return 0

@@ -7,23 +7,37 @@ left out, exactly as the parameter counts leave them out.
 
 from __future__ import annotations
 
+import os
+
 from designer import spec
 from designer.network import Node, resolve
 from designer.validation import ensure_valid
 
 
-def build_model(design: dict, name: str = "designer"):
-    """A functional ``keras.Model`` of a valid design (imports Keras on first use)."""
+def import_keras():
+    """Import Keras (and TensorFlow under it), without TensorFlow's start-up chatter on stderr."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
+    return keras
+
+
+def build_model(design: dict, name: str = "designer", seed: int | None = None):
+    """A functional ``keras.Model`` of a valid design (imports Keras on first use).
+
+    With a ``seed``, every layer's initial weights and dropout masks derive from
+    it (each layer its own seed), so the same seed gives the same model without
+    touching any process-wide random state.
+    """
+    keras = import_keras()
     net = resolve(ensure_valid(design))
     tensors = {}
-    for node in net.used_nodes:
+    for index, node in enumerate(net.used_nodes):
         if node.kind == "input":
             tensors[node.name] = keras.Input(shape=(node.width,), name=node.name)
         else:
             sources = [tensors[s] for s in node.sources]
-            layer = make_layer(node)
+            layer = make_layer(node, None if seed is None else seed + index)
             tensors[node.name] = layer(sources if node.kind == "concatenate" else sources[0])
     inputs = [tensors[node.name] for node in net.inputs]
     outputs = [tensors[head.name] for head in net.heads]
@@ -34,18 +48,19 @@ def build_model(design: dict, name: str = "designer"):
     )
 
 
-def make_layer(node: Node):
+def make_layer(node: Node, seed: int | None = None):
     """The Keras layer for one layer or head of a resolved network."""
-    from keras import layers
+    initializers, layers = import_keras().initializers, import_keras().layers
 
     entry = node.entry
-    if node.kind == "dense":
-        return layers.Dense(node.width, activation=entry.get("activation", spec.DEFAULT_ACTIVATION), name=node.name)
-    if node.kind == "head":
-        activation = entry.get("activation", spec.default_head_activation(entry["target"]))
-        return layers.Dense(node.width, activation=activation, name=node.name)
+    if node.kind in ("dense", "head"):
+        default = spec.DEFAULT_ACTIVATION if node.kind == "dense" else spec.default_head_activation(entry["target"])
+        kernel = initializers.GlorotUniform(seed=seed)  # Keras' default initializer, seeded
+        return layers.Dense(
+            node.width, activation=entry.get("activation", default), kernel_initializer=kernel, name=node.name
+        )
     if node.kind == "dropout":
-        return layers.Dropout(entry["rate"], name=node.name)
+        return layers.Dropout(entry["rate"], seed=seed, name=node.name)
     if node.kind == "batch_norm":
         return layers.BatchNormalization(name=node.name)
     if node.kind == "concatenate":
