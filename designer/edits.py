@@ -221,3 +221,8 @@ def set_training(design: dict, key: str, value) -> dict:
     new = spec.clone(design)
     new.setdefault("training", {})[key] = value
     return new
+
+
+def set_early_stopping(design: dict, enabled: bool) -> dict:
+    """Turn early stopping on (patience 10, restoring the best weights) or off."""
+    return set_training(design, "early_stopping_patience", 10 if enabled else None)

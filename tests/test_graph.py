@@ -165,6 +165,7 @@ def test_invalid_design_is_refused():
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydot's own use of old pyparsing names
 def test_dot_parses_with_pydot(case):
     import pydot
+
     _, design, dot = case
     graphs = pydot.graph_from_dot_data(dot)
     assert graphs and len(graphs) == 1

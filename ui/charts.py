@@ -1,0 +1,129 @@
+"""Plotly figures for training: curves per head, run comparison, confusion matrix, predictions.
+
+Pure functions from numbers to figures (no Streamlit), so they can be tested
+and timed on their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from designer import spec
+from designer.training import Head
+
+FONT_SIZE = 16
+TRAIN_COLOR, VALIDATION_COLOR = "#2563eb", "#ea580c"
+RUN_COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777"]
+METRIC_TITLES = {"loss": "loss", "accuracy": "accuracy", "mae": "mean absolute error (cm)"}
+
+
+def _layout(figure: go.Figure, title: str, y_title: str, height: int = 320) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "font": {"size": FONT_SIZE + 2}},
+        font={"size": FONT_SIZE},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.25},
+        xaxis_title="epoch",
+        yaxis_title=y_title,
+        hovermode="x unified",
+    )
+    return figure
+
+
+def curve_names(head: Head, single: bool, metric: str) -> str:
+    """The history key of a head's loss or metric: ``loss`` alone for one head, ``species_loss`` for several."""
+    if metric == "loss":
+        return "loss" if single else f"{head.name}_loss"
+    return head.metric if single else f"{head.name}_{head.metric}"
+
+
+def curves(history: dict[str, list[float]], key: str, title: str, y_title: str) -> go.Figure:
+    """Training and (if any) validation curves of one history key."""
+    figure = go.Figure()
+    for prefix, label, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
+        values = history.get(prefix + key)
+        if values:
+            epochs = np.arange(1, len(values) + 1)
+            figure.add_scatter(x=epochs, y=values, name=label, mode="lines", line={"color": color, "width": 3})
+    return _layout(figure, title, y_title)
+
+
+def head_figures(history: dict[str, list[float]], heads: list[Head]) -> dict[str, tuple[go.Figure, go.Figure]]:
+    """For each head, its loss figure and its accuracy (or MAE) figure."""
+    single = len(heads) == 1
+    return {
+        head.name: (
+            curves(history, curve_names(head, single, "loss"), f"{head.name}: loss", "loss"),
+            curves(
+                history,
+                curve_names(head, single, "metric"),
+                f"{head.name}: {METRIC_TITLES[head.metric]}",
+                METRIC_TITLES[head.metric],
+            ),
+        )
+        for head in heads
+    }
+
+
+def comparison(runs: list[dict], key: str) -> go.Figure:
+    """One history key of several runs, overlaid on the same axes."""
+    figure = go.Figure()
+    for index, run in enumerate(runs):
+        values = run["history"].get(key, [])
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        figure.add_scatter(
+            x=np.arange(1, len(values) + 1),
+            y=values,
+            name=run["label"],
+            mode="lines",
+            line={"color": color, "width": 3},
+        )
+    return _layout(figure, f"Runs compared: {key}", key, height=380)
+
+
+def confusion_matrix(matrix: np.ndarray, head_name: str) -> go.Figure:
+    """A confusion matrix labelled with the species names."""
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=list(spec.SPECIES),
+            y=list(spec.SPECIES),
+            colorscale="Blues",
+            showscale=False,
+            text=matrix,
+            texttemplate="%{text}",
+            textfont={"size": FONT_SIZE + 6},
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", title="true species")
+    figure.update_xaxes(title="predicted species", side="bottom")
+    figure.update_layout(
+        title={"text": f"{head_name}: confusion matrix (test rows)", "font": {"size": FONT_SIZE + 2}},
+        font={"size": FONT_SIZE},
+        height=380,
+        margin={"l": 100, "r": 20, "t": 50, "b": 60},
+    )
+    return figure
+
+
+def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, head_name: str, target: str) -> go.Figure:
+    """Predicted against actual measurements, with the line where they would be equal."""
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[low, high], y=[low, high], mode="lines", name="perfect", line={"color": "#94a3b8", "dash": "dash"}
+    )
+    figure.add_scatter(
+        x=actual.ravel(),
+        y=predicted.ravel(),
+        mode="markers",
+        name="test rows",
+        marker={"size": 10, "color": TRAIN_COLOR},
+    )
+    figure = _layout(figure, f"{head_name}: predicted vs actual {target} (test rows)", "predicted (cm)", height=380)
+    figure.update_xaxes(title="actual (cm)")
+    figure.update_layout(hovermode="closest")
+    return figure
