@@ -1,0 +1,317 @@
+"""A design as a runnable Keras script, in the three API styles the lecture teaches.
+
+Each script is complete: imports, the same Iris preparation the app uses, a
+``build_model()`` that returns the model, then (under ``__main__``) compile,
+fit and evaluate with the design's settings. Sequential can express only one
+input, a chain of layers and one head on the last layer; :func:`sequential_problem`
+says in a sentence why a design is not such a chain.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import keyword
+
+from designer import spec
+from designer.network import Network, Node, resolve
+from designer.training import Head, heads_of
+from designer.validation import ensure_valid
+
+STYLES = ("sequential", "functional", "subclassing")
+KERAS_LAYERS = {"dense": "Dense", "head": "Dense", "dropout": "Dropout", "batch_norm": "BatchNormalization"}
+OPTIMIZER_CLASSES = {
+    "adam": "Adam",
+    "sgd": "SGD",
+    "rmsprop": "RMSprop",
+    "adamw": "AdamW",
+    "adagrad": "Adagrad",
+    "nadam": "Nadam",
+    "lion": "Lion",
+}
+# keras.Model's public attributes and the ones it sets on itself: a layer named
+# like one of them is stored under another attribute name in a subclassed model.
+MODEL_ATTRIBUTES = frozenset(
+    """add_loss add_metric add_variable add_weight build build_from_config built call compile
+    compile_from_config compiled compiled_loss compiled_metrics compute_dtype compute_loss compute_mask
+    compute_metrics compute_output_shape compute_output_spec count_params distribute_reduction_method
+    distribute_strategy dtype dtype_policy evaluate export fit from_config get_build_config
+    get_compile_config get_config get_layer get_metrics_result get_quantization_layer_structure
+    get_state_tree get_weights history input input_dtype input_spec inputs jit_compile layers
+    load_own_variables load_weights loss losses make_predict_function make_test_function
+    make_train_function metrics metrics_names metrics_variables name non_trainable_variables
+    non_trainable_weights optimizer output outputs path predict predict_function predict_on_batch
+    predict_step quantization_mode quantize quantized_build quantized_call rematerialized_call
+    reset_metrics run_eagerly save save_own_variables save_weights set_state_tree set_weights
+    stateless_call stateless_compute_loss steps_per_execution stop_training summary supports_masking
+    symbolic_call test_function test_on_batch test_step to_json train_function train_on_batch
+    train_step trainable trainable_variables trainable_weights variable_dtype variables weights""".split()  # noqa: SIM905
+)
+# Names a generated function must not rebind: the script's own imports and helpers.
+SCRIPT_NAMES = frozenset({"keras", "layers", "np", "sys", "model", "self", "training", "data"})
+
+
+class ExportError(ValueError):
+    """A style that cannot express the design; the message says why."""
+
+
+def sequential_problem(design: dict) -> str | None:
+    """Why the Sequential API cannot express a valid design, or None if it can."""
+    net = resolve(ensure_valid(design))
+    if len(net.inputs) > 1:
+        return f"it has {len(net.inputs)} inputs, and a Sequential model takes exactly one."
+    if len(net.heads) > 1:
+        return f"it has {len(net.heads)} output heads, and a Sequential model has exactly one output."
+    previous = net.inputs[0].name
+    for node in net.nodes[len(net.inputs) :]:
+        if node.kind == "concatenate":
+            return f"layer {node.name!r} joins several layers, and a Sequential model is a single chain."
+        if node.sources != (previous,):
+            what = "its head" if node.is_head else f"layer {node.name!r}"
+            return (
+                f"{what} takes {node.sources[0]!r} rather than the layer just before it, so it is not a single chain."
+            )
+        if not node.used:
+            return f"layer {node.name!r} reaches no head, so the layers are not a single chain."
+        previous = node.name
+    return None
+
+
+def export(design: dict, style: str) -> str:
+    """The Keras script of a valid design in ``style`` (sequential, functional or subclassing)."""
+    if style not in STYLES:
+        raise ExportError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
+    net = resolve(ensure_valid(design))
+    if style == "sequential" and (problem := sequential_problem(design)):
+        raise ExportError(f"The Sequential API cannot express this design: {problem} Use the Functional API.")
+    builder = {"sequential": _sequential, "functional": _functional, "subclassing": _subclassing}[style]
+    heads = heads_of(design)
+    parts = [_header(net, style), _data(design, net, heads), builder(net), _main(design, heads)]
+    return _formatted("\n\n\n".join(parts))
+
+
+def _formatted(code: str) -> str:
+    """The script as Black (the formatter most Python code is written to) lays it out."""
+    import black
+
+    return black.format_str(code, mode=black.Mode())
+
+
+def file_name(style: str) -> str:
+    """The file name a script of ``style`` is offered under."""
+    return f"iris_{style}.py"
+
+
+def _header(net: Network, style: str) -> str:
+    api = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "model subclassing"}[style]
+    heads = ", ".join(f"{head.name} ({head.entry['target']})" for head in net.heads)
+    return f'''"""An Iris network in Keras ({api}), exported from the Keras Network Designer.
+
+Outputs: {heads}.
+Run it as it is: python {file_name(style)} [EPOCHS]
+"""
+
+import sys
+
+import keras
+import numpy as np
+from keras import layers
+from sklearn.datasets import load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler'''
+
+
+def _target(target: str) -> tuple[str, str]:
+    """The expression of a head's target values, and a comment on their unit."""
+    if spec.is_classification(target):
+        return "keras.utils.to_categorical(species[part_rows], 3)", "one-hot species"
+    column = spec.NUMERIC_COLUMNS.index(target)
+    return f'measurements[part_rows, {column}:{column + 1}].astype("float32")', f"{target} in cm"
+
+
+def _data(design: dict, net: Network, heads: list[Head]) -> str:
+    settings = spec.training_settings(design)
+    inputs = {node.name: node.entry["columns"] for node in net.inputs}
+    split_validation = (
+        "    train, validation = train_test_split(\n"
+        f"        train, test_size={settings['validation_split']!r}, random_state=SEED, stratify=species[train]\n"
+        "    )\n"
+        if settings["validation_split"] > 0
+        else "    validation = rows[:0]  # no validation part\n"
+    )
+    x_return = f'x["{next(iter(inputs))}"]' if len(inputs) == 1 else "x"
+    if len(heads) == 1:
+        expression, comment = _target(heads[0].target)
+        y = f"# {comment}\n        y = {expression}"
+    else:
+        entries = "".join(
+            f'            # {c}\n            "{h.name}": {e},\n' for h in heads for e, c in [_target(h.target)]
+        )
+        y = "y = {\n" + entries + "        }"
+    return f'''COLUMNS = {json.dumps(spec.NUMERIC_COLUMNS)}
+INPUTS = {json.dumps(inputs)}
+SEED = {settings["seed"]!r}
+
+
+def load_data():
+    """Iris split and scaled as the designer does it.
+
+    A train/test split stratified on the species, a validation part taken from
+    the training rows, a StandardScaler fitted on the training rows only, the
+    species one-hot and the measurements in centimetres.
+    """
+    iris = load_iris()
+    measurements, species = iris.data, iris.target
+    rows = np.arange(len(species))
+    train, test = train_test_split(rows, test_size={settings["test_size"]!r}, random_state=SEED, stratify=species)
+{split_validation}    used = [c for c in COLUMNS if any(c in cols for cols in INPUTS.values())]
+    columns = [COLUMNS.index(c) for c in used]
+    scaler = StandardScaler().fit(measurements[np.ix_(np.sort(train), columns)])
+
+    def part(part_rows):
+        part_rows = np.sort(part_rows)
+        scaled = scaler.transform(measurements[np.ix_(part_rows, columns)])
+        x = {{name: scaled[:, [used.index(c) for c in cols]].astype("float32") for name, cols in INPUTS.items()}}
+        {y}
+        return {x_return}, y
+
+    return part(train), part(validation), part(test)'''
+
+
+def _var(name: str) -> str:
+    """A Python variable for a node: its name, unless that would shadow something."""
+    if keyword.iskeyword(name) or name in SCRIPT_NAMES or hasattr(builtins, name):
+        return f"{name}_"
+    return name
+
+
+def _attribute(name: str) -> str:
+    """The attribute of a subclassed model that holds a layer."""
+    return f"{name}_layer" if name in MODEL_ATTRIBUTES else name
+
+
+def _layer_call(node: Node) -> str:
+    """The Keras layer constructor of a layer or head: ``layers.Dense(8, activation="relu", name="hidden_1")``."""
+    entry = node.entry
+    if node.kind in ("dense", "head"):
+        default = spec.DEFAULT_ACTIVATION if node.kind == "dense" else spec.default_head_activation(entry["target"])
+        return f'layers.Dense({node.width}, activation="{entry.get("activation", default)}", name="{node.name}")'
+    if node.kind == "dropout":
+        return f'layers.Dropout({entry["rate"]!r}, name="{node.name}")'
+    if node.kind == "batch_norm":
+        return f'layers.BatchNormalization(name="{node.name}")'
+    return f'layers.Concatenate(name="{node.name}")'
+
+
+def _sequential(net: Network) -> str:
+    (only_input,) = net.inputs
+    stack = [f'keras.Input(shape=({only_input.width},), name="{only_input.name}")']
+    stack += [_layer_call(node) for node in net.used_nodes if node.kind != "input"]
+    items = "".join(f"            {item},\n" for item in stack)
+    return f'''def build_model():
+    """A stack of layers, one after the other."""
+    return keras.Sequential(
+        [
+{items}        ],
+        name="iris_sequential",
+    )'''
+
+
+def _arguments(node: Node) -> str:
+    sources = [_var(source) for source in node.sources]
+    return f"[{', '.join(sources)}]" if node.kind == "concatenate" else sources[0]
+
+
+def _functional(net: Network) -> str:
+    lines = [f'    {_var(node.name)} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
+    for node in net.used_nodes:
+        if node.kind != "input":
+            lines.append(f"    {_var(node.name)} = {_layer_call(node)}({_arguments(node)})")
+    inputs = [_var(node.name) for node in net.inputs]
+    outputs = [_var(node.name) for node in net.heads]
+    inputs_text = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
+    outputs_text = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
+    body = "\n".join(lines)
+    return f'''def build_model():
+    """Layers called on tensors, from the inputs to the outputs."""
+{body}
+    return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name="iris_functional")'''
+
+
+def _subclassing(net: Network) -> str:
+    layers = [node for node in net.used_nodes if node.kind != "input"]
+    creations = "\n".join(f"        self.{_attribute(node.name)} = {_layer_call(node)}" for node in layers)
+    if len(net.inputs) == 1:
+        reads = [f"        {_var(net.inputs[0].name)} = inputs"]
+    else:
+        reads = [f'        {_var(node.name)} = inputs["{node.name}"]' for node in net.inputs]
+    calls = []
+    for node in layers:
+        training = ", training=training" if node.kind in ("dropout", "batch_norm") else ""
+        calls.append(f"        {_var(node.name)} = self.{_attribute(node.name)}({_arguments(node)}{training})")
+    if len(net.heads) == 1:
+        result = _var(net.heads[0].name)
+    else:
+        result = "{" + ", ".join(f'"{head.name}": {_var(head.name)}' for head in net.heads) + "}"
+    sample = (
+        f"keras.ops.zeros((1, {net.inputs[0].width}))"
+        if len(net.inputs) == 1
+        else "{" + ", ".join(f'"{node.name}": keras.ops.zeros((1, {node.width}))' for node in net.inputs) + "}"
+    )
+    body = "\n".join(reads + calls)
+    return f'''class IrisNet(keras.Model):
+    """The layers are made in __init__ and wired in call."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+{creations}
+
+    def call(self, inputs, training=False):
+{body}
+        return {result}
+
+
+def build_model():
+    """An IrisNet, called once on a sample so that its weights exist."""
+    model = IrisNet(name="iris_subclassed")
+    model({sample})
+    return model'''
+
+
+def _main(design: dict, heads: list[Head]) -> str:
+    settings = spec.training_settings(design)
+    optimizer = (
+        f"keras.optimizers.{OPTIMIZER_CLASSES[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
+    )
+    if len(heads) == 1:
+        loss, metrics = f'"{heads[0].loss}"', f'["{heads[0].metric}"]'
+        weights = f"\n        loss_weights=[{heads[0].weight!r}]," if heads[0].weight != 1 else ""
+    else:
+        loss = "{" + ", ".join(f'"{h.name}": "{h.loss}"' for h in heads) + "}"
+        metrics = "{" + ", ".join(f'"{h.name}": ["{h.metric}"]' for h in heads) + "}"
+        weights = "\n        loss_weights={" + ", ".join(f'"{h.name}": {h.weight!r}' for h in heads) + "},"
+    validation = ", validation_data=(x_val, y_val)" if settings["validation_split"] > 0 else ""
+    patience = settings["early_stopping_patience"]
+    monitor = "val_loss" if settings["validation_split"] > 0 else "loss"
+    stopper = f'keras.callbacks.EarlyStopping("{monitor}", patience={patience}, restore_best_weights=True)'
+    callbacks = f"\n        callbacks=[{stopper}]," if patience else ""
+    return f"""if __name__ == "__main__":
+    epochs = int(sys.argv[1]) if len(sys.argv) > 1 else {settings["epochs"]}
+    keras.utils.set_random_seed(SEED)
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_data()
+    model = build_model()
+    model.summary()
+    model.compile(
+        optimizer={optimizer},
+        loss={loss},{weights}
+        metrics={metrics},
+    )
+    model.fit(
+        x_train,
+        y_train{validation},
+        epochs=epochs,
+        batch_size={settings["batch_size"]},{callbacks}
+        verbose=2,
+    )
+    print(model.evaluate(x_test, y_test, return_dict=True, verbose=0))
+"""
