@@ -1,4 +1,4 @@
-"""The command line: ``python -m designer summary|train DESIGN.json``.
+"""The command line: ``python -m designer summary|train|export|link DESIGN.json``.
 
 Bad input never shows a traceback: an unreadable or invalid design prints what
 is wrong and exits with status 2.
@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from designer import spec
+from designer import links, spec
 from designer.params import LayerCount, keras_type, summarize
 from designer.validation import errors, validate, warnings
 
@@ -84,6 +84,16 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None) -
             file.write("\n")
 
 
+def export_script(design: dict, style: str) -> str:
+    """The design as a Keras script; a style that cannot express it is a DesignError."""
+    from designer import export
+
+    try:
+        return export.export(design, style)
+    except export.ExportError as error:
+        raise DesignError(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m designer", description="Design small Keras networks for Iris.")
@@ -95,13 +105,22 @@ def main(argv: list[str] | None = None) -> int:
     trainer.add_argument("--epochs", type=int, help="epochs to train (default: the design's)")
     trainer.add_argument("--seed", type=int, help="random seed (default: the design's)")
     trainer.add_argument("--out", metavar="RESULT.json", help='write {"history": ..., "test": ...} here')
+    exporter = commands.add_parser("export", help="print the design as a runnable Keras script")
+    exporter.add_argument("design", help="a design file (JSON)")
+    exporter.add_argument("--style", choices=("sequential", "functional", "subclassing"), default="functional")
+    linker = commands.add_parser("link", help="print the query string of a share link (starting with ?)")
+    linker.add_argument("design", help="a design file (JSON)")
     args = parser.parse_args(argv)
     try:
         design = read_design(args.design)
         if args.command == "summary":
             print(summary_table(design))
-        else:
+        elif args.command == "train":
             train(design, args.epochs, args.seed, args.out)
+        elif args.command == "export":
+            print(export_script(design, args.style), end="")
+        else:
+            print(links.query_string(design))
     except DesignError as error:
         print(error, file=sys.stderr)
         return EXIT_INVALID
