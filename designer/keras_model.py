@@ -15,10 +15,26 @@ from designer.validation import ensure_valid
 
 
 def import_keras():
-    """Import Keras (and TensorFlow under it), without TensorFlow's start-up chatter on stderr."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
+    """Import Keras (and TensorFlow under it), set up for this app's many tiny graphs.
 
+    Grappler's graph rewrites cost more than they save on graphs this small,
+    and one thread per op both avoids scheduling overhead that dwarfs the work
+    and makes every sum add up in the same order, so that the same seed gives
+    the same numbers to the last bit. Both are process-wide settings, taken
+    once, before TensorFlow runs its first op; neither touches random state.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # without TensorFlow's start-up chatter
+    import keras
+    import tensorflow as tf
+
+    if not getattr(import_keras, "configured", False):
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+        try:
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+        except RuntimeError:
+            pass  # TensorFlow had already run an op; its defaults stay
+        import_keras.configured = True
     return keras
 
 

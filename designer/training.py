@@ -17,7 +17,9 @@ dropout masks and the shuffling all derive from the design's seed.
 
 from __future__ import annotations
 
+import json
 import math
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,23 +89,10 @@ def metric_names(heads: list[Head]) -> list[str]:
 
 
 def _tensorflow():
-    """Import TensorFlow, tuned once for this app's many tiny graphs.
-
-    Grappler's graph rewrites cost more than they save on graphs this small,
-    and one thread per op avoids scheduling overhead that dwarfs the work;
-    both are process-wide settings that change speed, never results.
-    """
+    """TensorFlow, imported (and set up) with Keras."""
     import_keras()
     import tensorflow as tf
 
-    if not getattr(_tensorflow, "done", False):
-        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
-        try:
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-        except RuntimeError:
-            pass  # TensorFlow's runtime had already started; the defaults stay
-        _tensorflow.done = True
     return tf
 
 
@@ -112,32 +101,97 @@ def make_optimizer(name: str, learning_rate: float):
     return getattr(import_keras().optimizers, OPTIMIZERS[name])(learning_rate=learning_rate)
 
 
+def architecture_key(design: dict) -> str:
+    """What a compiled training function depends on: the network, the heads' losses and the optimizer.
+
+    Runs of designs with the same key can share an :class:`Engine`; the
+    settings that change between runs (seed, learning rate, batch size, loss
+    weights, splits, epochs, patience) are arguments of the compiled function.
+    """
+    heads = [{key: value for key, value in head.items() if key != "loss_weight"} for head in design["heads"]]
+    optimizer = spec.training_settings(design)["optimizer"]
+    network = {key: value for key, value in design.items() if key not in ("training", "heads")}
+    return json.dumps({**network, "heads": heads, "optimizer": optimizer}, sort_keys=True)
+
+
+class Engine:
+    """A design's Keras model, its optimizer and the compiled function that trains them.
+
+    Tracing that function is most of the cost of a first run, and TensorFlow
+    keeps every traced graph for the life of the process (as it does for
+    ``model.fit``), so a session reuses its engine for every run of the same
+    architecture: :meth:`reset` gives it the weights and optimizer state of a
+    fresh build instead.
+    """
+
+    def __init__(self, design: dict):
+        tf = _tensorflow()
+        settings = spec.training_settings(design)
+        self.key = architecture_key(design)
+        self.input_names = [node.name for node in resolve(design).inputs]  # the model's inputs, in order
+        self.model = build_model(design, seed=settings["seed"])
+        self.optimizer = make_optimizer(settings["optimizer"], settings["learning_rate"])
+        self.optimizer.build(self.model.trainable_variables)
+        self.best = tf.Variable(math.inf, dtype=tf.float32, trainable=False)
+        self.wait = tf.Variable(0, dtype=tf.int32, trainable=False)
+        self.best_weights = [tf.Variable(v, trainable=False) for v in self.model.weights]
+        self.chunk = _traced(_compile_chunk(self, heads_of(design)))
+
+    def reset(self, design: dict) -> None:
+        """Start afresh for a run of ``design``: the weights, dropout state and optimizer of a new build."""
+        settings = spec.training_settings(design)
+        fresh = build_model(design, seed=settings["seed"])
+        optimizer = make_optimizer(settings["optimizer"], settings["learning_rate"])
+        optimizer.build(fresh.trainable_variables)
+        for mine, new in zip(self.model.variables, fresh.variables, strict=True):
+            mine.assign(new)
+        for mine, new in zip(self.optimizer.variables, optimizer.variables, strict=True):
+            mine.assign(new)
+        self.best.assign(math.inf)
+        self.wait.assign(0)
+
+
 class Trainer:
     """Trains one design's model; keeps the model and the history so far.
 
     ``run`` can be interrupted between two reports and called again: the
-    model, the optimizer and the history stay consistent.
+    model, the optimizer and the history stay consistent. Pass the previous
+    run's ``engine`` to reuse its compiled function when the architecture is
+    the same.
     """
 
-    def __init__(self, design: dict, data: Dataset | None = None):
+    def __init__(self, design: dict, data: Dataset | None = None, engine: Engine | None = None):
         self.design = ensure_valid(design)
         self.settings = spec.training_settings(design)
         self.data = data if data is not None else prepare(design)
         self.heads = heads_of(design)
-        self.input_names = [node.name for node in resolve(design).inputs]  # the model's inputs, in order
         self._check_settings()
-        tf = _tensorflow()
-        self.model = build_model(design, seed=self.settings["seed"])
-        self.optimizer = make_optimizer(self.settings["optimizer"], self.settings["learning_rate"])
-        self.optimizer.build(self.model.trainable_variables)
+        if engine is not None and engine.key == architecture_key(design):
+            engine.reset(design)
+        else:
+            engine = Engine(design)
+        self.engine = engine
         self.history: dict[str, list[float]] = {}
         self.stop_reason: str | None = None  # why training ended before its last epoch
         self.seconds = 0.0  # time spent in training chunks
         self._rng = np.random.default_rng(self.settings["seed"])
-        self._best = tf.Variable(math.inf, dtype=tf.float32, trainable=False)
-        self._wait = tf.Variable(0, dtype=tf.int32, trainable=False)
-        self._best_weights = [tf.Variable(v, trainable=False) for v in self.model.weights]
-        self._chunk = None
+        self._arguments = None
+        self._lock = threading.Lock()  # held while a chunk trains
+        self._cancelled = False
+
+    @property
+    def model(self):
+        """The Keras model being trained."""
+        return self.engine.model
+
+    @property
+    def optimizer(self):
+        """The Keras optimizer training it."""
+        return self.engine.optimizer
+
+    @property
+    def input_names(self) -> list[str]:
+        return self.engine.input_names
 
     @property
     def epochs_done(self) -> int:
@@ -158,22 +212,29 @@ class Trainer:
         """Train up to ``epochs`` more epochs (default: the design's), yielding after each chunk.
 
         Each yield gives the number of epochs done so far; the history is
-        already updated. Training ends early on NaN or by early stopping, with
-        ``stop_reason`` saying why.
+        already updated. Training ends early on NaN, by early stopping (with
+        ``stop_reason`` saying why) or when :meth:`cancel` is called.
         """
         target = self.epochs_done + (epochs if epochs is not None else self.settings["epochs"])
-        chunk, seconds_per_epoch = 1, None
+        chunk, budget = 1, 1 / updates_per_second
         while self.epochs_done < target and self.stop_reason is None:
-            if seconds_per_epoch is not None:
-                chunk = max(1, int(1 / (updates_per_second * seconds_per_epoch)))
-            chunk = min(chunk, target - self.epochs_done)
-            start = time.perf_counter()
-            done = self._train_chunk(chunk)
-            elapsed = time.perf_counter() - start
-            self.seconds += elapsed
+            with self._lock:
+                if self._cancelled:
+                    return
+                start = time.perf_counter()
+                done = self._train_chunk(min(chunk, target - self.epochs_done))
+                elapsed = time.perf_counter() - start
+                self.seconds += elapsed
             if done:
-                seconds_per_epoch = elapsed / done
+                # Aim the next chunk at the time budget, growing at most fourfold, as timings vary.
+                chunk = max(1, min(4 * chunk, int(budget * done / elapsed)))
             yield self.epochs_done
+
+    def cancel(self) -> None:
+        """Stop training: no chunk starts after this returns, and the one under way has ended."""
+        self._cancelled = True
+        with self._lock:
+            pass
 
     def train(self, epochs: int | None = None) -> dict[str, list[float]]:
         """Train to the end (as fast as possible: one report only) and return the history."""
@@ -185,9 +246,9 @@ class Trainer:
         tf = _tensorflow()
         rows = len(self.data.train)
         perms = np.stack([self._rng.permutation(rows) for _ in range(epochs)]).astype(np.int32)
-        if self._chunk is None:
-            self._chunk = self._compile()
-        results, stop = self._chunk(tf.constant(perms))
+        if self._arguments is None:
+            self._arguments = self._chunk_arguments(tf)
+        results, stop = self.engine.chunk(tf.constant(perms), *self._arguments)
         results, stop = results.numpy(), int(stop)
         names = metric_names(self.heads)
         if self.has_validation:
@@ -195,10 +256,24 @@ class Trainer:
         if stop == STOP_NAN:
             results = results[:-1]  # the epoch whose loss was not a number
         for row in results:
-            for name, value in zip(names, row, strict=True):
+            for name, value in zip(names, row[: len(names)], strict=True):
                 self.history.setdefault(name, []).append(float(value))
         self._stopped(stop)
         return len(results)
+
+    def _chunk_arguments(self, tf) -> tuple:
+        """This run's data and settings, as the compiled function takes them."""
+        data, heads = self.data, self.heads
+        patience = self.settings["early_stopping_patience"] or 0
+        return (
+            tuple(tf.constant(data.train.x[name]) for name in self.input_names),
+            tuple(tf.constant(data.train.y[h.name]) for h in heads),
+            tuple(tf.constant(data.validation.x[name]) for name in self.input_names),
+            tuple(tf.constant(data.validation.y[h.name]) for h in heads),
+            tf.constant(self.settings["batch_size"], tf.int32),
+            tf.constant([h.weight for h in heads], tf.float32),
+            tf.constant(patience, tf.int32),
+        )
 
     def _stopped(self, stop: int) -> None:
         if stop == STOP_NAN:
@@ -209,7 +284,7 @@ class Trainer:
             )
         elif stop == STOP_EARLY:
             best = int(np.argmin(self.history[self._monitor()])) + 1
-            for variable, best_value in zip(self.model.weights, self._best_weights, strict=True):
+            for variable, best_value in zip(self.model.weights, self.engine.best_weights, strict=True):
                 variable.assign(best_value)
             self.stop_reason = (
                 f"Early stopping after epoch {self.epochs_done}: {self._monitor()} had not improved for "
@@ -219,10 +294,6 @@ class Trainer:
 
     def _monitor(self) -> str:
         return "val_loss" if self.has_validation else "loss"
-
-    def _compile(self):
-        """The compiled function that trains a chunk of epochs: ``perms [k, rows] -> (results [k', m], stop)``."""
-        return _compile_chunk(self)
 
     def predict(self, part: Part) -> dict[str, np.ndarray]:
         """Each head's predictions for a part of the data."""
@@ -253,48 +324,35 @@ def _metric(head: Head):
     return keras.metrics.mean_absolute_error
 
 
-def _compile_chunk(trainer: Trainer):
-    """Build the chunk function of a trainer (autograph off: plain ``tf.while_loop``s trace faster)."""
+def _compile_chunk(engine: Engine, heads: list[Head]):
+    """The compiled function that trains a chunk of epochs.
+
+    ``chunk(perms [k, rows], x_train, y_train, x_val, y_val, batch, weights, patience)``
+    returns ``(results [k', m], stop)``: a row of metrics per epoch done (the
+    validation ones after the training ones; NaN when there are no validation
+    rows) and why it stopped early, if it did. Autograph is off: plain
+    ``tf.while_loop``s trace faster.
+    """
     keras = import_keras()
     tf = _tensorflow()
-    model, optimizer, heads, data = trainer.model, trainer.optimizer, trainer.heads, trainer.data
-    names = trainer.input_names
-    x_train = [tf.constant(data.train.x[name]) for name in names]
-    y_train = [tf.constant(data.train.y[h.name]) for h in heads]
-    x_val = [tf.constant(data.validation.x[name]) for name in names]
-    y_val = [tf.constant(data.validation.y[h.name]) for h in heads]
+    model, optimizer = engine.model, engine.optimizer
     loss_fns = [keras.losses.get(h.loss) for h in heads]
     metric_fns = [_metric(h) for h in heads]
-    weights = [tf.constant(h.weight, tf.float32) for h in heads]
-    rows, batch = len(data.train), trainer.settings["batch_size"]
-    steps = -(-rows // batch)
-    patience = trainer.settings["early_stopping_patience"]
     variables = model.trainable_variables
-    single_input = len(names) == 1
+    single_input = len(engine.input_names) == 1
+    inputs_spec = tuple(tf.TensorSpec([None, shape[-1]], tf.float32) for shape in _input_shapes(model))
+    outputs_spec = tuple(tf.TensorSpec([None, spec.head_units(h.target)], tf.float32) for h in heads)
 
     def forward(xs, training):
-        outputs = model(xs[0] if single_input else xs, training=training)
+        outputs = model(xs[0] if single_input else list(xs), training=training)
         return outputs if isinstance(outputs, (list, tuple)) else [outputs]
 
-    def measure(ys, outputs):
+    def measure(ys, outputs, weights):
         """Per-head mean losses and summed metrics, and the weighted total loss."""
         losses = [tf.reduce_mean(fn(y, p)) for fn, y, p in zip(loss_fns, ys, outputs, strict=True)]
         metrics = [tf.reduce_sum(fn(y, p)) for fn, y, p in zip(metric_fns, ys, outputs, strict=True)]
-        total = tf.add_n([w * loss for w, loss in zip(weights, losses, strict=True)])
+        total = tf.reduce_sum(weights * tf.stack(losses))
         return total, losses, metrics
-
-    def step(perm, index, sums):
-        batch_rows = perm[index * batch : (index + 1) * batch]
-        xs = [tf.gather(x, batch_rows) for x in x_train]
-        ys = [tf.gather(y, batch_rows) for y in y_train]
-        with tf.GradientTape() as tape:
-            outputs = forward(xs, training=True)
-            total, losses, metrics = measure(ys, outputs)
-            total_with_penalties = total + tf.add_n(model.losses) if model.losses else total
-        optimizer.apply(tape.gradient(total_with_penalties, variables), variables)
-        size = tf.cast(tf.shape(batch_rows)[0], tf.float32)
-        # Losses are averaged over the epoch weighted by batch size, as Keras' fit does.
-        return index + 1, sums + tf.stack([total * size, *(loss * size for loss in losses), *metrics])
 
     def results(total, losses, metrics, count):
         """The row of an epoch, in the order of metric_names()."""
@@ -302,34 +360,62 @@ def _compile_chunk(trainer: Trainer):
             return tf.stack([total, metrics[0] / count])
         return tf.stack([total, *losses, *(m / count for m in metrics)])
 
-    def epoch(e, perms, out, stop):
-        zeros = tf.zeros(1 + 2 * len(heads))
-        _, sums = tf.while_loop(
-            lambda index, _: index < steps,
-            lambda index, sums: step(perms[e], index, sums),
-            (tf.constant(0), zeros),
-            parallel_iterations=1,
-        )
-        mean = sums / rows
-        row = results(mean[0], tf.unstack(mean[1 : 1 + len(heads)]), tf.unstack(sums[1 + len(heads) :]), rows)
-        monitored = mean[0]
-        if len(data.validation):
-            total, losses, metrics = measure(y_val, forward(x_val, training=False))
-            row = tf.concat([row, results(total, losses, metrics, len(data.validation))], axis=0)
-            monitored = total
-        out = out.write(e, row)
-        stop = tf.where(tf.math.is_finite(mean[0]), stop, STOP_NAN)
-        if patience is not None:
-            stop = _early_stopping(tf, trainer, monitored, patience, stop)
-        return e + 1, perms, out, stop
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, None], tf.int32),
+            inputs_spec,
+            outputs_spec,
+            inputs_spec,
+            outputs_spec,
+            tf.TensorSpec([], tf.int32),
+            tf.TensorSpec([len(heads)], tf.float32),
+            tf.TensorSpec([], tf.int32),
+        ],
+        autograph=False,
+    )
+    def chunk(perms, x_train, y_train, x_val, y_val, batch, weights, patience):
+        rows = tf.shape(perms)[1]
+        steps = (rows + batch - 1) // batch
+        count = tf.cast(rows, tf.float32)
+        val_count = tf.cast(tf.shape(x_val[0])[0], tf.float32)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, rows], tf.int32)], autograph=False)
-    def chunk(perms):
-        out = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
-        _, _, out, stop = tf.while_loop(
-            lambda e, _, __, stop: tf.logical_and(e < tf.shape(perms)[0], tf.equal(stop, STOP_NONE)),
+        def step(perm, index, sums):
+            batch_rows = perm[index * batch : (index + 1) * batch]
+            xs = [tf.gather(x, batch_rows) for x in x_train]
+            ys = [tf.gather(y, batch_rows) for y in y_train]
+            with tf.GradientTape() as tape:
+                total, losses, metrics = measure(ys, forward(xs, training=True), weights)
+                penalised = total + tf.add_n(model.losses) if model.losses else total
+            optimizer.apply(tape.gradient(penalised, variables), variables)
+            size = tf.cast(tf.shape(batch_rows)[0], tf.float32)
+            # Losses are averaged over the epoch weighted by batch size, as Keras' fit does.
+            return index + 1, sums + tf.stack([total * size, *(loss * size for loss in losses), *metrics])
+
+        def epoch(e, out, stop):
+            _, sums = tf.while_loop(
+                lambda index, _: index < steps,
+                lambda index, sums: step(perms[e], index, sums),
+                (tf.constant(0), tf.zeros(1 + 2 * len(heads))),
+                parallel_iterations=1,
+            )
+            mean = sums / count
+            train_row = results(
+                mean[0], tf.unstack(mean[1 : 1 + len(heads)]), tf.unstack(sums[1 + len(heads) :]), count
+            )
+            val_total, val_losses, val_metrics = measure(y_val, forward(x_val, training=False), weights)
+            out = out.write(e, tf.concat([train_row, results(val_total, val_losses, val_metrics, val_count)], 0))
+            monitored = tf.where(val_count > 0, val_total, mean[0])
+            finite = tf.logical_and(
+                tf.math.is_finite(mean[0]), tf.logical_or(val_count == 0, tf.math.is_finite(val_total))
+            )
+            stop = tf.where(finite, stop, STOP_NAN)
+            stop = tf.cond(patience > 0, lambda: _early_stopping(tf, engine, monitored, patience, stop), lambda: stop)
+            return e + 1, out, stop
+
+        _, out, stop = tf.while_loop(
+            lambda e, _, stop: tf.logical_and(e < tf.shape(perms)[0], tf.equal(stop, STOP_NONE)),
             epoch,
-            (tf.constant(0), perms, out, tf.constant(STOP_NONE)),
+            (tf.constant(0), tf.TensorArray(tf.float32, size=0, dynamic_size=True), tf.constant(STOP_NONE)),
             parallel_iterations=1,
         )
         return out.stack(), stop
@@ -337,17 +423,40 @@ def _compile_chunk(trainer: Trainer):
     return chunk
 
 
-def _early_stopping(tf, trainer: Trainer, monitored, patience: int, stop):
+def _traced(function):
+    """Trace ``function`` now, and let go of the gradient functions the trace registered.
+
+    Keras' ``optimizer.apply`` goes through a ``tf.custom_gradient``, whose
+    gradient TensorFlow registers globally for good, holding the whole traced
+    graph (about 13 MB here): tensorflow/tensorflow#97697. Nothing ever
+    differentiates through an optimizer step, so those entries are dropped.
+    """
+    from tensorflow.python.framework import ops
+
+    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
+    before = set(registry or ())
+    function.get_concrete_function()
+    for name in set(registry or ()) - before:
+        if name.startswith("CustomGradient-"):
+            registry.pop(name, None)
+    return function
+
+
+def _input_shapes(model) -> list[tuple]:
+    return [tuple(tensor.shape) for tensor in model.inputs]
+
+
+def _early_stopping(tf, engine: Engine, monitored, patience, stop):
     """Keep the best weights so far; signal a stop after ``patience`` epochs without improvement."""
 
     def improved():
-        copies = [best.assign(value) for best, value in zip(trainer._best_weights, trainer.model.weights, strict=True)]
+        copies = [best.assign(value) for best, value in zip(engine.best_weights, engine.model.weights, strict=True)]
         with tf.control_dependencies(copies):
-            return tf.group(trainer._best.assign(monitored), trainer._wait.assign(0))
+            return tf.group(engine.best.assign(monitored), engine.wait.assign(0))
 
     def worse():
-        return tf.group(trainer._wait.assign_add(1))
+        return tf.group(engine.wait.assign_add(1))
 
-    update = tf.cond(monitored < trainer._best, improved, worse)
+    update = tf.cond(monitored < engine.best, improved, worse)
     with tf.control_dependencies([update]):
-        return tf.where(tf.logical_and(tf.equal(stop, STOP_NONE), trainer._wait >= patience), STOP_EARLY, stop)
+        return tf.where(tf.logical_and(tf.equal(stop, STOP_NONE), engine.wait >= patience), STOP_EARLY, stop)

@@ -25,8 +25,11 @@ stop_slot = buttons.empty()
 
 if train_clicked and (started := training.start(design)):
     run, trainer = started
+    heading = st.empty()
+    heading.subheader(f"{run['label']} · training")
     stop_slot.button("Stop", icon=":material/stop:", help="Stop training; the model and curves so far are kept")
     training.train_live(run, trainer)
+    heading.subheader(f"{run['label']} · {run['status']}")
     stop_slot.empty()
 else:
     run, trainer = training.latest()

@@ -39,12 +39,17 @@ def commit(candidate: dict, origin: str = "") -> bool:
     """Make ``candidate`` the design if it has no errors; report whether it did."""
     found = errors(validate(candidate))
     if found:
-        st.session_state[REJECTED] = (origin, found)
+        reject(origin, found)
         return False
     st.session_state[DESIGN] = candidate
     st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
     st.session_state[REJECTED] = ("", [])
     return True
+
+
+def reject(origin: str, problems: list[Problem]) -> None:
+    """Show ``problems`` beside the controls of ``origin`` until the next accepted edit."""
+    st.session_state[REJECTED] = (origin, problems)
 
 
 def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
@@ -55,7 +60,7 @@ def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
         # Two quick clicks can deliver the second against a design the first
         # already changed; refuse it rather than show a traceback.
         message = "That change no longer fits the design on screen, so it was not applied. Please try again."
-        st.session_state[REJECTED] = (origin, [Problem("", message)])
+        reject(origin, [Problem("", message)])
         return
     commit(candidate, origin)
 

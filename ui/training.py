@@ -34,6 +34,7 @@ def settle_interrupted() -> None:
     """A run still marked running was stopped (by the Stop button or any other click)."""
     run, trainer = latest()
     if run is not None and run["status"] == "running":
+        trainer.cancel()  # an earlier script run may still be inside a chunk
         run["status"] = "stopped"
         run["message"] = f"Stopped after {trainer.epochs_done} of {run['settings']['epochs']} epochs."
         _finish(run, trainer)
@@ -53,7 +54,7 @@ def settings_editor(design: dict) -> None:
         "Learning rate",
         value=float(settings["learning_rate"]),
         step=0.0005,
-        format="%.4f",
+        format="%g",
         **bind("training", "learning_rate", edits.set_training, "learning_rate"),
     )
     first[2].number_input(
@@ -101,7 +102,8 @@ def start(design: dict) -> tuple[dict, training.Trainer] | None:
     """A new run of the design, or None (with the reason shown) if it cannot train."""
     try:
         with st.spinner("Building the model (the first run also loads TensorFlow: a few seconds)…"):
-            trainer = training.Trainer(design)
+            previous = st.session_state.get(TRAINER)
+            trainer = training.Trainer(design, engine=previous.engine if previous else None)
     except (training.TrainingError, training.DataError) as error:
         st.error(str(error), icon=":material/error:")
         return None
@@ -129,10 +131,14 @@ def train_live(run: dict, trainer: training.Trainer) -> None:
     progress = st.progress(0.0, text="Starting…")
     view = st.empty()
     started, last_drawn, drawings = time.perf_counter(), 0.0, 0
+    first = None  # (time, epochs) at the first report: the pace is measured after the one-off compilation
     for done in trainer.run():
-        elapsed = time.perf_counter() - started
-        left = elapsed / done * (total - done)
-        text = f"Epoch {done} of {total} · {elapsed:.1f} s elapsed · about {left:.1f} s left"
+        now = time.perf_counter()
+        if first is None or done == first[1]:
+            first, left = (now, done), "estimating the time left"
+        else:
+            left = f"about {(now - first[0]) / (done - first[1]) * (total - done):.1f} s left"
+        text = f"Epoch {done} of {total} · {now - started:.1f} s elapsed · {left}"
         progress.progress(done / total, text=text)
         if time.perf_counter() - last_drawn >= CHART_REFRESH_SECONDS:
             drawings += 1
@@ -192,15 +198,16 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
 def _test_row(head: training.Head, test: dict, single: bool) -> dict:
     loss = test["loss"] if single else test[f"{head.name}_loss"]
     metric = test[head.metric if single else f"{head.name}_{head.metric}"]
-    shown = f"{metric:.1%}" if head.metric == "accuracy" else f"{metric:.3f} cm"
-    return {"head": head.name, "predicts": head.target, "loss": f"{loss:.4f}", charts.METRIC_TITLES[head.metric]: shown}
+    shown = f"accuracy {metric:.1%}" if head.metric == "accuracy" else f"mean absolute error {metric:.3f} cm"
+    return {"head": head.name, "predicts": head.target, "loss": f"{loss:.4f}", "score": shown}
 
 
 def comparison() -> None:
     """Any runs overlaid on the same axes, for one history key at a time."""
     keys = sorted({key for run in runs() for key in run["history"]}, key=lambda k: (k.startswith("val_"), k))
     labels = [run["label"] for run in runs()]
-    chosen = st.multiselect("Runs", labels, default=labels[-3:], key="compare_runs")
+    # Keyed by the number of runs, so that a new run joins the comparison.
+    chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
-    key = st.selectbox("Curve", keys, index=keys.index(default), key="compare_key")
+    key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
     st.plotly_chart(charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch")

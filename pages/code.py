@@ -1,0 +1,36 @@
+"""Code: the design as Keras code in the three API styles, as a design file, and as a link."""
+
+import streamlit as st
+
+from designer import export
+from ui import session, sharing
+
+design = session.design()
+
+st.title("Keras code")
+st.caption(
+    "The network on the Design page as a complete script: the same Iris preparation, a `build_model()`, "
+    "then compile, fit and evaluate with the design's settings. Layer and output names are the design's."
+)
+
+TITLES = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "Model subclassing"}
+*code_tabs, file_tab = st.tabs([*TITLES.values(), "Design file and link"])
+for tab, style in zip(code_tabs, TITLES, strict=True):
+    with tab:
+        problem = export.sequential_problem(design) if style == "sequential" else None
+        if problem:
+            st.info(f"The Sequential API cannot express this design: {problem} See the **Functional API** tab.")
+            continue
+        code = export.export(design, style)
+        st.download_button(
+            f"Download {export.file_name(style)}",
+            code,
+            file_name=export.file_name(style),
+            mime="text/x-python",
+            icon=":material/download:",
+        )
+        st.code(code, language="python", line_numbers=True)
+
+with file_tab:
+    sharing.design_file(design)
+    sharing.share_link(design)

@@ -1,0 +1,371 @@
+"""The Train page, driven through Streamlit's AppTest (no browser): settings, a run, its charts, comparison."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from designer import presets, spec
+from designer.data import prepare
+from designer.training import heads_of
+
+pytestmark = pytest.mark.keras
+
+APP = "../streamlit_app.py"
+EPOCHS = 5  # small, so a run takes a second or two
+TWO_OUTPUTS = "lecture_two_outputs"
+
+
+def open_train_page(preset: str | None = None) -> AppTest:
+    """A fresh session on the Train page, after loading ``preset`` on the Design page if given."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if preset is not None:
+        widget(at.selectbox, "preset:preset").set_value(preset).run()
+        assert at.session_state["design"] == preset_design(preset)
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    return at
+
+
+def preset_design(key: str) -> dict:
+    return next(p for p in presets.presets() if p.key == key).load()
+
+
+def widget(elements, suffix: str):
+    """The one element keyed ``wN:suffix`` (editor widget keys start with the design's revision)."""
+    found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
+    assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
+    return found[0]
+
+
+def train_button(at: AppTest):
+    found = [b for b in at.button if b.label == "Train"]
+    assert len(found) == 1, [b.label for b in at.button]
+    return found[0]
+
+
+def set_epochs(at: AppTest, epochs: int = EPOCHS) -> None:
+    widget(at.number_input, "training:epochs").set_value(epochs).run()
+    assert at.session_state["design"]["training"]["epochs"] == epochs
+
+
+def train(at: AppTest) -> dict:
+    """Click Train; return the new run."""
+    before = len(at.session_state["runs"]) if "runs" in at.session_state else 0
+    train_button(at).click().run()
+    assert not at.exception
+    runs = at.session_state["runs"]
+    assert len(runs) == before + 1
+    return runs[-1]
+
+
+def settings(at: AppTest) -> dict:
+    return spec.training_settings(at.session_state["design"])
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The Plotly figures on the page (AppTest knows them only as unknown elements with a JSON spec)."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def titled(figures: list[dict], title: str) -> dict:
+    found = [f for f in figures if f["layout"].get("title", {}).get("text") == title]
+    assert len(found) == 1, f"expected one chart titled {title!r}, got {[title_of(f) for f in figures]}"
+    return found[0]
+
+
+def title_of(figure: dict) -> str:
+    return figure["layout"].get("title", {}).get("text", "")
+
+
+def values(trace: dict, axis: str) -> list:
+    """A trace's x, y or z values; Plotly sends numpy arrays as base64 typed arrays (``shape`` if 2-D)."""
+    data = trace[axis]
+    if isinstance(data, dict):
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        if "shape" in data:
+            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
+        return array.tolist()
+    return list(data)
+
+
+def assert_curves(figure: dict, epochs: int) -> None:
+    """A training and a validation curve with one point per epoch."""
+    assert [trace["name"] for trace in figure["data"]] == ["training", "validation"]
+    for trace in figure["data"]:
+        assert values(trace, "x") == list(range(1, epochs + 1))
+        assert len(values(trace, "y")) == epochs
+        assert all(np.isfinite(values(trace, "y")))
+
+
+def table_rows(at: AppTest) -> list[dict]:
+    assert len(at.table) == 1
+    return at.table[0].value.to_dict("records")
+
+
+def keras_history_names(design: dict) -> set[str]:
+    """The history keys of Keras' own ``Model.fit`` (one epoch) for the design's model, losses and metrics."""
+    from designer.keras_model import build_model
+
+    heads, data = heads_of(design), prepare(design)
+    model = build_model(design, seed=0)
+    metrics = {h.name: ["accuracy" if h.metric == "accuracy" else "mae"] for h in heads}
+    model.compile("adam", loss={h.name: h.loss for h in heads}, metrics=metrics)
+    x, x_val = (next(iter(part.x.values())) for part in (data.train, data.validation))
+    y, y_val = ({h.name: part.y[h.name] for h in heads} for part in (data.train, data.validation))
+    if len(heads) == 1:
+        model.compile("adam", loss=heads[0].loss, metrics=metrics[heads[0].name])
+        y, y_val = y[heads[0].name], y_val[heads[0].name]
+    return set(model.fit(x, y, validation_data=(x_val, y_val), epochs=1, verbose=0).history)
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return open_train_page()
+
+
+@pytest.fixture(scope="module")
+def lecture_run() -> AppTest:
+    """The lecture design, trained once for EPOCHS epochs (read-only for the tests that use it)."""
+    at = open_train_page()
+    set_epochs(at)
+    train(at)
+    return at
+
+
+@pytest.fixture(scope="module")
+def two_output_run() -> AppTest:
+    """The two-output preset, trained once for EPOCHS epochs (read-only for the tests that use it)."""
+    at = open_train_page(TWO_OUTPUTS)
+    set_epochs(at)
+    train(at)
+    return at
+
+
+def test_the_page_renders_with_no_run(app):
+    assert app.title[0].value == "Train on Iris"
+    assert not app.error
+    assert app.session_state["runs"] == []
+    assert not train_button(app).disabled
+    assert not charts(app)
+    assert any(info.value.startswith("Press **Train**") for info in app.info)
+    assert not [s for s in app.subheader if s.value == "Compare runs"]
+
+
+def test_settings_widgets_write_into_the_design(app):
+    widget(app.selectbox, "training:optimizer").set_value("rmsprop").run()
+    widget(app.number_input, "training:learning_rate").set_value(0.01).run()
+    widget(app.number_input, "training:epochs").set_value(7).run()
+    widget(app.number_input, "training:batch_size").set_value(16).run()
+    widget(app.number_input, "training:test_size").set_value(0.3).run()
+    widget(app.number_input, "training:validation_split").set_value(0.25).run()
+    widget(app.number_input, "training:seed").set_value(7).run()
+    assert not app.exception and not app.error
+    assert app.session_state["design"]["training"] == {
+        "optimizer": "rmsprop",
+        "learning_rate": 0.01,
+        "epochs": 7,
+        "batch_size": 16,
+        "test_size": 0.3,
+        "validation_split": 0.25,
+        "seed": 7,
+    }
+
+    assert not [n for n in app.number_input if n.label == "Patience (epochs)"]
+    widget(app.toggle, "training:early").set_value(True).run()
+    assert app.session_state["design"]["training"]["early_stopping_patience"] == 10
+    assert widget(app.number_input, "training:patience").value == 10
+    widget(app.number_input, "training:patience").set_value(3).run()
+    assert app.session_state["design"]["training"]["early_stopping_patience"] == 3
+    widget(app.toggle, "training:early").set_value(False).run()
+    assert app.session_state["design"]["training"]["early_stopping_patience"] is None
+    assert not [n for n in app.number_input if n.label == "Patience (epochs)"]
+    assert not app.exception and not app.error
+    # The other settings survived every edit.
+    assert settings(app)["optimizer"] == "rmsprop" and settings(app)["seed"] == 7
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("epochs", 0, "training.epochs must be an integer from 1 to 2000, got 0"),
+        ("epochs", 2001, "training.epochs must be an integer from 1 to 2000, got 2001"),
+        ("learning_rate", 0.0, "training.learning_rate must be a number greater than 0, got 0.0"),
+        ("batch_size", 0, "training.batch_size must be an integer from 1 to 1000, got 0"),
+        ("test_size", 1.0, "training.test_size must be a number with 0 < test_size < 1, got 1.0"),
+        ("validation_split", 1.0, "training.validation_split must be a number with 0 ≤ validation_split < 1, got 1.0"),
+    ],
+)
+def test_an_invalid_setting_shows_an_error_and_keeps_the_design(app, field, value, message):
+    set_epochs(app)  # a first, valid edit: the design has a value of its own to keep
+    before = settings(app)
+    widget(app.number_input, f"training:{field}").set_value(value).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [message]
+    assert settings(app) == before
+    assert not train_button(app).disabled  # the design itself is still valid
+
+
+def test_training_the_lecture_design(lecture_run):
+    at = lecture_run
+    run = at.session_state["runs"][-1]
+    assert run["status"] == "finished"
+    assert run["message"] == ""
+    assert run["settings"]["epochs"] == EPOCHS
+    assert not at.error
+    assert not [b for b in at.button if b.label == "Stop"]  # only shown while training
+
+    figures = charts(at)
+    assert sorted(map(title_of, figures)) == [
+        "species: accuracy",
+        "species: confusion matrix (test rows)",
+        "species: loss",
+    ]
+    assert_curves(titled(figures, "species: loss"), EPOCHS)
+    assert_curves(titled(figures, "species: accuracy"), EPOCHS)
+
+    (heatmap,) = titled(figures, "species: confusion matrix (test rows)")["data"]
+    assert heatmap["type"] == "heatmap"
+    assert heatmap["x"] == heatmap["y"] == list(spec.SPECIES)
+    matrix = np.array(values(heatmap, "z"))
+    assert matrix.shape == (3, 3)
+    assert matrix.sum() == len(prepare(presets.default_design()).test) == 30
+
+    assert [s.value for s in at.subheader] == [f"{run['label']} · finished", "On the test rows"]
+    (row,) = table_rows(at)
+    assert row["head"] == "species" and row["predicts"] == "species"
+    assert row["loss"] == f"{run['test']['loss']:.4f}"
+    assert row["score"] == f"accuracy {run['test']['accuracy']:.1%}"
+
+
+def test_the_next_rerun_shows_the_run_heading_and_its_curves():
+    at = open_train_page()
+    set_epochs(at)
+    run = train(at)
+    widget(at.number_input, "training:seed").set_value(1).run()  # any rerun after training
+    assert not at.exception
+    assert f"{run['label']} · finished" in [s.value for s in at.subheader]
+    assert {"species: loss", "species: accuracy", "species: confusion matrix (test rows)"} == {
+        title_of(f) for f in charts(at)
+    }
+    assert len(at.session_state["runs"]) == 1
+
+
+def test_training_the_two_output_preset(two_output_run):
+    at = two_output_run
+    run = at.session_state["runs"][-1]
+    assert run["status"] == "finished"
+    assert [h.name for h in run["heads"]] == ["species", "petal_width"]
+    figures = charts(at)
+    assert sorted(map(title_of, figures)) == sorted(
+        [
+            "species: loss",
+            "species: accuracy",
+            "petal_width: loss",
+            "petal_width: mean absolute error (cm)",
+            "total loss (weighted sum of the heads)",
+            "species: confusion matrix (test rows)",
+            "petal_width: predicted vs actual petal_width (test rows)",
+        ]
+    )
+    for title in ("species: loss", "species: accuracy", "petal_width: loss", "petal_width: mean absolute error (cm)"):
+        assert_curves(titled(figures, title), EPOCHS)
+    total = titled(figures, "total loss (weighted sum of the heads)")
+    assert_curves(total, EPOCHS)
+    assert values(total["data"][0], "y") == pytest.approx(run["history"]["loss"])
+
+    scatter = titled(figures, "petal_width: predicted vs actual petal_width (test rows)")
+    assert [t["name"] for t in scatter["data"]] == ["perfect", "test rows"]
+    points = scatter["data"][1]
+    assert points["mode"] == "markers"
+    assert len(values(points, "x")) == len(values(points, "y")) == 30
+    assert scatter["layout"]["xaxis"]["title"]["text"] == "actual (cm)"
+
+    rows = table_rows(at)
+    assert [(r["head"], r["predicts"]) for r in rows] == [("species", "species"), ("petal_width", "petal_width")]
+    assert rows[0]["loss"] == f"{run['test']['species_loss']:.4f}"
+    assert rows[1]["loss"] == f"{run['test']['petal_width_loss']:.4f}"
+    assert rows[1]["score"] == f"mean absolute error {run['test']['petal_width_mae']:.3f} cm"
+
+
+def test_a_batch_larger_than_the_training_rows_is_refused(app):
+    set_epochs(app)
+    widget(app.number_input, "training:batch_size").set_value(500).run()
+    assert not app.error  # a valid design: the data decides, when training starts
+    train_button(app).click().run()
+    assert not app.exception
+    rows = len(prepare(app.session_state["design"]).train)
+    assert [e.value for e in app.error] == [
+        f"training.batch_size 500 is larger than the {rows} training rows; choose at most {rows}"
+    ]
+    assert app.session_state["runs"] == []
+    assert "trainer" not in app.session_state
+    assert not charts(app)
+
+
+def test_two_trainings_are_compared(app):
+    set_epochs(app)
+    first = train(app)
+    widget(app.number_input, "training:learning_rate").set_value(0.01).run()
+    second = train(app)
+    assert not app.exception
+    runs = app.session_state["runs"]
+    assert runs == [first, second]
+    assert [r["status"] for r in runs] == ["finished", "finished"]
+    assert first["label"] == "Run 1: adam, lr 0.001, batch 5"
+    assert second["label"] == "Run 2: adam, lr 0.01, batch 5"
+    assert first["history"] != second["history"]
+
+    assert "Compare runs" in [s.value for s in app.subheader]
+    assert labelled(app.multiselect, "Runs").value == [first["label"], second["label"]]
+    assert labelled(app.selectbox, "Curve").value == "val_loss"
+    compared = titled(charts(app), "Runs compared: val_loss")
+    assert [t["name"] for t in compared["data"]] == [first["label"], second["label"]]
+    for trace, run in zip(compared["data"], runs, strict=True):
+        assert values(trace, "y") == pytest.approx(run["history"]["val_loss"])
+
+    labelled(app.selectbox, "Curve").set_value("accuracy").run()
+    compared = titled(charts(app), "Runs compared: accuracy")
+    assert len(compared["data"]) == 2
+
+
+@pytest.mark.parametrize("fixture", ["lecture_run", "two_output_run"])
+def test_history_has_the_keras_names(request, fixture):
+    at = request.getfixturevalue(fixture)
+    run = at.session_state["runs"][-1]
+    assert set(run["history"]) == keras_history_names(at.session_state["design"])
+    assert all(len(values) == EPOCHS for values in run["history"].values())
+    if fixture == "lecture_run":
+        assert sorted(run["history"]) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    else:
+        assert {"species_loss", "species_accuracy", "petal_width_loss", "petal_width_mae"} < set(run["history"])
+
+
+def test_a_loss_that_diverges_in_the_first_epoch_is_explained(app):
+    widget(app.selectbox, "training:optimizer").set_value("sgd").run()
+    widget(app.number_input, "training:learning_rate").set_value(1000.0).run()
+    set_epochs(app)
+    run = train(app)
+    assert run["status"] == "stopped early"
+    assert "the loss became infinite or not a number" in run["message"]
+    assert any("learning rate (1000) is probably too high" in info.value for info in app.info)
+
+
+def test_the_latest_run_joins_the_comparison(app):
+    set_epochs(app, 2)
+    labels = [train(app)["label"] for _ in range(3)]
+    assert labelled(app.multiselect, "Runs").value == labels
+    compared = titled(charts(app), "Runs compared: val_loss")
+    assert [t["name"] for t in compared["data"]] == labels
+
+
+def labelled(elements, label: str):
+    """The one element with this label."""
+    found = [e for e in elements if e.label == label]
+    assert len(found) == 1, [e.label for e in elements]
+    return found[0]
