@@ -16,11 +16,13 @@ counted: how many of the dropped trainers are still alive (not yet collected)
 at the end, and the RSS after an explicit ``gc.collect()`` (which the app
 never calls; for information only).
 
-    python benchmarks/training_memory.py [--trainings 50] [--epochs 100] [--reuse-engine]
+    python benchmarks/training_memory.py [--trainings 50] [--epochs 100] [--fresh-engines]
 
-With ``--reuse-engine`` (if the trainer accepts an ``engine``), each trainer is
-built on the previous one's engine (model and compiled function), as a session
-that keeps the latest engine would, instead of building its own.
+Each trainer is built on the previous one's engine (model and compiled
+function), as the Train page does when a learner trains the same network
+again. With ``--fresh-engines`` each builds and traces its own, as happens
+when the network changes between runs (TensorFlow keeps a little of every
+traced function for good, so this grows a little per new network).
 
 Writes ``benchmarks/results/training_memory.json``. Always exits 0: it is a
 measurement.
@@ -58,7 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trainings", type=int, default=50, help="trainings after the warm-up (default 50)")
     parser.add_argument("--epochs", type=int, default=100, help="epochs of each training (default 100)")
-    parser.add_argument("--reuse-engine", action="store_true", help="pass each trainer the previous one's engine")
+    parser.add_argument("--fresh-engines", action="store_true", help="build a new engine for every training")
     args = parser.parse_args()
 
     at_start = rss_mb()
@@ -73,10 +75,10 @@ def main() -> None:
     design.setdefault("training", {})["epochs"] = args.epochs
 
     runs: list[dict] = []
-    kept = {"engine": None}  # with --reuse-engine: the latest engine, as a session would keep it
+    kept = {"engine": None}  # the latest engine, as a session keeps it
 
     def train_once() -> weakref.ref:
-        if args.reuse_engine:
+        if not args.fresh_engines:
             trainer = training.Trainer(design, engine=kept["engine"])
             kept["engine"] = trainer.engine
         else:
@@ -134,7 +136,7 @@ def main() -> None:
         "preset": PRESET,
         "trainings": len(readings),
         "epochs": args.epochs,
-        "reuse_engine": args.reuse_engine,
+        "reuse_engine": not args.fresh_engines,
         "rss_mb_at_start": at_start,
         "rss_mb_after_import": after_import,
         "rss_mb_baseline": baseline,

@@ -135,7 +135,15 @@ class Engine:
         self.best = tf.Variable(math.inf, dtype=tf.float32, trainable=False)
         self.wait = tf.Variable(0, dtype=tf.int32, trainable=False)
         self.best_weights = [tf.Variable(v, trainable=False) for v in self.model.weights]
-        self.chunk = _traced(_compile_chunk(self, heads_of(design)))
+        self._heads = heads_of(design)
+        self._chunk = None
+
+    @property
+    def chunk(self):
+        """The compiled chunk function, traced on first use (as ``model.fit`` traces on its first step)."""
+        if self._chunk is None:
+            self._chunk = _traced(_compile_chunk(self, self._heads))
+        return self._chunk
 
     def reset(self, design: dict) -> None:
         """Start afresh for a run of ``design``: the weights, dropout state and optimizer of a new build."""
@@ -324,6 +332,17 @@ def _metric(head: Head):
     return keras.metrics.mean_absolute_error
 
 
+def _summed_metric(tf, head: Head):
+    """A head's metric summed over a batch, in plain TensorFlow ops: this runs at every step.
+
+    The same quantities as Keras' ``categorical_accuracy`` and
+    ``mean_absolute_error`` (the tests hold them to ``model.evaluate``), in fewer ops.
+    """
+    if head.metric == "accuracy":
+        return lambda y, p: tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(p, -1)), tf.float32))
+    return lambda y, p: tf.reduce_sum(tf.reduce_mean(tf.abs(y - p), -1))
+
+
 def _compile_chunk(engine: Engine, heads: list[Head]):
     """The compiled function that trains a chunk of epochs.
 
@@ -337,7 +356,7 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
     tf = _tensorflow()
     model, optimizer = engine.model, engine.optimizer
     loss_fns = [keras.losses.get(h.loss) for h in heads]
-    metric_fns = [_metric(h) for h in heads]
+    metric_fns = [_summed_metric(tf, h) for h in heads]
     variables = model.trainable_variables
     single_input = len(engine.input_names) == 1
     inputs_spec = tuple(tf.TensorSpec([None, shape[-1]], tf.float32) for shape in _input_shapes(model))
@@ -350,7 +369,7 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
     def measure(ys, outputs, weights):
         """Per-head mean losses and summed metrics, and the weighted total loss."""
         losses = [tf.reduce_mean(fn(y, p)) for fn, y, p in zip(loss_fns, ys, outputs, strict=True)]
-        metrics = [tf.reduce_sum(fn(y, p)) for fn, y, p in zip(metric_fns, ys, outputs, strict=True)]
+        metrics = [fn(y, p) for fn, y, p in zip(metric_fns, ys, outputs, strict=True)]
         total = tf.reduce_sum(weights * tf.stack(losses))
         return total, losses, metrics
 
@@ -379,22 +398,25 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
         count = tf.cast(rows, tf.float32)
         val_count = tf.cast(tf.shape(x_val[0])[0], tf.float32)
 
-        def step(perm, index, sums):
-            batch_rows = perm[index * batch : (index + 1) * batch]
-            xs = [tf.gather(x, batch_rows) for x in x_train]
-            ys = [tf.gather(y, batch_rows) for y in y_train]
+        def step(epoch_x, epoch_y, index, sums):
+            start, end = index * batch, tf.minimum((index + 1) * batch, rows)
+            xs = [x[start:end] for x in epoch_x]
+            ys = [y[start:end] for y in epoch_y]
             with tf.GradientTape() as tape:
                 total, losses, metrics = measure(ys, forward(xs, training=True), weights)
                 penalised = total + tf.add_n(model.losses) if model.losses else total
             optimizer.apply(tape.gradient(penalised, variables), variables)
-            size = tf.cast(tf.shape(batch_rows)[0], tf.float32)
+            size = tf.cast(end - start, tf.float32)
             # Losses are averaged over the epoch weighted by batch size, as Keras' fit does.
             return index + 1, sums + tf.stack([total * size, *(loss * size for loss in losses), *metrics])
 
         def epoch(e, out, stop):
+            # Shuffled once per epoch; each step then takes the next rows in order.
+            epoch_x = [tf.gather(x, perms[e]) for x in x_train]
+            epoch_y = [tf.gather(y, perms[e]) for y in y_train]
             _, sums = tf.while_loop(
                 lambda index, _: index < steps,
-                lambda index, sums: step(perms[e], index, sums),
+                lambda index, sums: step(epoch_x, epoch_y, index, sums),
                 (tf.constant(0), tf.zeros(1 + 2 * len(heads))),
                 parallel_iterations=1,
             )
@@ -409,7 +431,7 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
                 tf.math.is_finite(mean[0]), tf.logical_or(val_count == 0, tf.math.is_finite(val_total))
             )
             stop = tf.where(finite, stop, STOP_NAN)
-            stop = tf.cond(patience > 0, lambda: _early_stopping(tf, engine, monitored, patience, stop), lambda: stop)
+            stop = _early_stopping(tf, engine, monitored, patience, stop)
             return e + 1, out, stop
 
         _, out, stop = tf.while_loop(
@@ -447,16 +469,18 @@ def _input_shapes(model) -> list[tuple]:
 
 
 def _early_stopping(tf, engine: Engine, monitored, patience, stop):
-    """Keep the best weights so far; signal a stop after ``patience`` epochs without improvement."""
+    """Keep the best weights so far; signal a stop after ``patience`` epochs without improvement.
 
-    def improved():
-        copies = [best.assign(value) for best, value in zip(engine.best_weights, engine.model.weights, strict=True)]
-        with tf.control_dependencies(copies):
-            return tf.group(engine.best.assign(monitored), engine.wait.assign(0))
-
-    def worse():
-        return tf.group(engine.wait.assign_add(1))
-
-    update = tf.cond(monitored < engine.best, improved, worse)
-    with tf.control_dependencies([update]):
-        return tf.where(tf.logical_and(tf.equal(stop, STOP_NONE), engine.wait >= patience), STOP_EARLY, stop)
+    Written with ``tf.where`` rather than ``tf.cond``: branches would each be
+    traced as a graph of their own, which costs more than these few copies.
+    """
+    improved = tf.logical_and(patience > 0, monitored < engine.best)
+    updates = [
+        best.assign(tf.where(improved, value, best))
+        for best, value in zip(engine.best_weights, engine.model.weights, strict=True)
+    ]
+    updates.append(engine.best.assign(tf.where(improved, monitored, engine.best)))
+    updates.append(engine.wait.assign(tf.where(improved, 0, engine.wait + 1)))
+    with tf.control_dependencies(updates):
+        patience_over = tf.logical_and(patience > 0, engine.wait >= patience)
+        return tf.where(tf.logical_and(tf.equal(stop, STOP_NONE), patience_over), STOP_EARLY, stop)
