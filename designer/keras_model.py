@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
+from pathlib import Path
 
 from designer import spec
 from designer.network import Node, resolve
@@ -87,3 +89,11 @@ def make_layer(node: Node, seed: int | None = None):
     if node.kind == "concatenate":
         return layers.Concatenate(name=node.name)
     raise ValueError(f"node.kind must be a layer type or 'head', got {node.kind!r}")
+
+
+def model_file_bytes(model) -> bytes:
+    """A Keras model as the bytes of a ``.keras`` file (Keras' own format: its config and weights)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()

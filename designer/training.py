@@ -325,6 +325,15 @@ class Trainer:
         return dict(zip(metric_names(self.heads), values, strict=True))
 
 
+def history_csv(history: dict[str, list[float]]) -> str:
+    """A history as CSV text: an ``epoch`` column, then one column per Keras metric name."""
+    names = list(history)
+    rows = [",".join(["epoch", *names])]
+    for epoch, values in enumerate(zip(*(history[name] for name in names), strict=True), start=1):
+        rows.append(",".join([str(epoch), *(repr(value) for value in values)]))
+    return "\n".join(rows) + "\n"
+
+
 def _metric(head: Head):
     keras = import_keras()
     if head.metric == "accuracy":

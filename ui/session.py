@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from designer import presets
+from designer import links, presets
 from designer.validation import Problem, errors, validate
 
 DESIGN = "design"
@@ -24,10 +24,27 @@ REJECTED = "rejected"
 
 
 def design() -> dict:
-    """The session's design, starting from the default preset."""
+    """The session's design: from the share link it was opened with, else the default preset."""
     if DESIGN not in st.session_state:
-        st.session_state[DESIGN] = presets.default_design()
+        st.session_state[DESIGN] = _opening_design()
     return st.session_state[DESIGN]
+
+
+def _opening_design() -> dict:
+    value = st.query_params.get(links.PARAMETER)
+    if value is not None:
+        try:
+            return links.decode(value)
+        except links.LinkError as error:
+            reject("link", [Problem("", f"This link could not be opened: {error}. The default design is shown.")])
+    return presets.default_design()
+
+
+def sync_link() -> None:
+    """Keep the address bar a link to the design on screen (it follows every edit)."""
+    value = links.encode(design())
+    if st.query_params.get(links.PARAMETER) != value:
+        st.query_params[links.PARAMETER] = value
 
 
 def key(*parts: object) -> str:

@@ -13,6 +13,7 @@ import streamlit as st
 from sklearn.metrics import confusion_matrix
 
 from designer import edits, spec, training
+from designer.keras_model import model_file_bytes
 from ui import charts
 from ui.editors import bind
 
@@ -166,8 +167,10 @@ def curves(run: dict, key: str = "curves") -> None:
     heads = run["heads"]
     for name, (loss_figure, metric_figure) in charts.head_figures(run["history"], heads).items():
         left, right = st.columns(2)
-        left.plotly_chart(loss_figure, width="stretch", key=f"{key}-{name}-loss")
-        right.plotly_chart(metric_figure, width="stretch", key=f"{key}-{name}-metric")
+        left.plotly_chart(loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss"))
+        right.plotly_chart(
+            metric_figure, width="stretch", key=f"{key}-{name}-metric", config=_image_button(f"{name}_metric")
+        )
     if len(heads) > 1:
         total = charts.curves(run["history"], "loss", "total loss (weighted sum of the heads)", "loss")
         st.plotly_chart(total, width="stretch", key=f"{key}-total")
@@ -183,6 +186,7 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
     st.table([_test_row(head, run["test"], len(run["heads"]) == 1) for head in run["heads"]])
     if trainer is None or trainer.history is not run["history"]:
         return  # an older run: its model is gone
+    downloads(run, trainer)
     predictions = trainer.predict(trainer.data.test)
     columns = st.columns(min(len(run["heads"]), 2))
     for index, head in enumerate(run["heads"]):
@@ -193,6 +197,34 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
                 st.plotly_chart(charts.confusion_matrix(matrix, head.name), width="stretch")
             else:
                 st.plotly_chart(charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch")
+
+
+def _image_button(file_name: str) -> dict:
+    """Plotly's camera button, saving a sharp PNG under a telling name."""
+    return {"toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
+
+
+def downloads(run: dict, trainer: training.Trainer) -> None:
+    """The trained model, the history and (through each chart's camera button) the charts."""
+    name = run["label"].split(":")[0].lower().replace(" ", "_")
+    with st.container(horizontal=True):
+        st.download_button(
+            "Trained model (.keras)",
+            lambda: model_file_bytes(trainer.model),
+            file_name=f"{name}.keras",
+            mime="application/octet-stream",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "History (.csv)",
+            training.history_csv(run["history"]),
+            file_name=f"{name}_history.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+    st.caption("Each chart's camera button (top right of the chart) saves it as a PNG image.")
 
 
 def _test_row(head: training.Head, test: dict, single: bool) -> dict:
