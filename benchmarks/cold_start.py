@@ -15,8 +15,6 @@ FAIL against the target ratio, and writes them to
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import statistics
 import sys
 import tempfile
@@ -25,6 +23,7 @@ from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
+from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -85,24 +84,16 @@ def main() -> None:
     print(f"median ours:     {medians['ours']:.3f} s")
     print(f"ratio ours / one-line: {ratio:.2f} (target ≤ {TARGET_RATIO}) {verdict}")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    figures = {
         "repeats": repeats,
         "seconds": times,
         "median_seconds": medians,
         "ratio": ratio,
         "target_ratio": TARGET_RATIO,
         "verdict": verdict,
-        "python": platform.python_version(),
-        "machine": platform.platform(),
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, figures)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # a measurement that could not be made is reported, not failed
-        print(f"benchmark could not run: {error!r}", file=sys.stderr)
-    sys.exit(0)
+    run_benchmark(main)

@@ -32,12 +32,12 @@ machine runs; the overheads are reported beside it (in wall and CPU time).
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -157,8 +157,7 @@ def main() -> None:
         f"{share['throttled']:.1f} % (target < {TARGET_SHARE_PERCENT:g} %) {verdict}"
     )
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    figures = {
         "preset": PRESET,
         "epochs": args.epochs,
         "repeats": args.repeats,
@@ -172,16 +171,9 @@ def main() -> None:
         "redraw_share_percent": share,
         "target_share_percent": TARGET_SHARE_PERCENT,
         "verdict": verdict,
-        "python": platform.python_version(),
-        "machine": platform.platform(),
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, figures)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # a measurement that could not be made is reported, not failed
-        print(f"benchmark could not run: {error!r}", file=sys.stderr)
-    sys.exit(0)
+    run_benchmark(main)

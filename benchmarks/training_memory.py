@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
-import platform
 import statistics
 import sys
 import time
 import weakref
 from pathlib import Path
+
+from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -131,8 +131,7 @@ def main() -> None:
     print(f"after an explicit gc.collect(): {after_collect:.1f} MB (growth {after_collect - baseline:.1f} MB)")
     print(f"{len(readings)} trainings of {args.epochs} epochs in {elapsed:.1f} s")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    figures = {
         "preset": PRESET,
         "trainings": len(readings),
         "epochs": args.epochs,
@@ -151,16 +150,9 @@ def main() -> None:
         "seconds": elapsed,
         "target_mb": TARGET_MB,
         "verdict": verdict,
-        "python": platform.python_version(),
-        "machine": platform.platform(),
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, figures)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # a measurement that could not be made is reported, not failed
-        print(f"benchmark could not run: {error!r}", file=sys.stderr)
-    sys.exit(0)
+    run_benchmark(main)

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 LECTURE = ROOT.parent / "shared" / "reference" / "lecture_sequential.py"
@@ -181,8 +182,7 @@ def main() -> None:
     with_setup = medians["ours_cold_seconds"] + medians["ours_cold_setup_seconds"]
     print(f"(cold, counting our setup too: {medians['lecture_fit_seconds'] / with_setup:.1f}×)")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    figures = {
         "preset": PRESET,
         "repeats": repeats,
         "runs": rows,
@@ -193,16 +193,9 @@ def main() -> None:
         "batches_per_epoch": {"lecture": steps_lecture, "ours": steps_ours},
         "target_ratio": TARGET_RATIO,
         "verdict": verdict,
-        "python": platform.python_version(),
-        "machine": platform.platform(),
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    write_results(RESULTS, figures)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # a measurement that could not be made is reported, not failed
-        print(f"benchmark could not run: {error!r}", file=sys.stderr)
-    sys.exit(0)
+    run_benchmark(main)

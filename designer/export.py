@@ -15,20 +15,11 @@ import keyword
 
 from designer import spec
 from designer.network import Network, Node, resolve
-from designer.training import Head, heads_of
+from designer.training import OPTIMIZERS, Head, heads_of
 from designer.validation import ensure_valid
 
 STYLES = ("sequential", "functional", "subclassing")
 KERAS_LAYERS = {"dense": "Dense", "head": "Dense", "dropout": "Dropout", "batch_norm": "BatchNormalization"}
-OPTIMIZER_CLASSES = {
-    "adam": "Adam",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adamw": "AdamW",
-    "adagrad": "Adagrad",
-    "nadam": "Nadam",
-    "lion": "Lion",
-}
 # keras.Model's public attributes and the ones it sets on itself: a layer named
 # like one of them is stored under another attribute name in a subclassed model.
 MODEL_ATTRIBUTES = frozenset(
@@ -281,7 +272,7 @@ def build_model():
 def _main(design: dict, heads: list[Head]) -> str:
     settings = spec.training_settings(design)
     optimizer = (
-        f"keras.optimizers.{OPTIMIZER_CLASSES[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
+        f"keras.optimizers.{OPTIMIZERS[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
     )
     if len(heads) == 1:
         loss, metrics = f'"{heads[0].loss}"', f'["{heads[0].metric}"]'
