@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import session
+from ui import entry, session
+from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
 st.html(f"<style>{(Path(__file__).parent / 'assets' / 'style.css').read_text(encoding='utf-8')}</style>")
@@ -17,6 +18,7 @@ pages = [
 page = st.navigation(pages)
 session.design()  # from the share link, on whichever page it opens
 for problem in session.rejected("link"):
-    st.error(problem.message, icon=":material/link_off:")
-page.run()
+    st.error(plain(problem.message), icon=":material/link_off:")
+with entry.app_running():
+    page.run()
 session.sync_link()  # after the page, whose callbacks may have changed the design

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import json
 import keyword
+import textwrap
 
 from designer import spec
 from designer.network import Network, Node, resolve
@@ -36,10 +37,11 @@ MODEL_ATTRIBUTES = frozenset(
     reset_metrics run_eagerly save save_own_variables save_weights set_state_tree set_weights
     stateless_call stateless_compute_loss steps_per_execution stop_training summary supports_masking
     symbolic_call test_function test_on_batch test_step to_json train_function train_on_batch
-    train_step trainable trainable_variables trainable_weights variable_dtype variables weights""".split()  # noqa: SIM905
+    train_step trainable trainable_variables trainable_weights variable_dtype variables weights
+    activity_regularizer autocast call_signature_parameters supports_jit unrolled_steps_per_execution""".split()  # noqa: SIM905
 )
 # Names a generated function must not rebind: the script's own imports and helpers.
-SCRIPT_NAMES = frozenset({"keras", "layers", "np", "sys", "model", "self", "training", "data"})
+SCRIPT_NAMES = frozenset({"keras", "layers", "np", "sys", "model", "self", "training", "data", "inputs", "kwargs"})
 
 
 class ExportError(ValueError):
@@ -96,9 +98,10 @@ def file_name(style: str) -> str:
 def _header(net: Network, style: str) -> str:
     api = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "model subclassing"}[style]
     heads = ", ".join(f"{head.name} ({head.entry['target']})" for head in net.heads)
-    return f'''"""An Iris network in Keras ({api}), exported from the Keras Network Designer.
+    about = textwrap.fill(f"Exported from the Keras Network Designer. Outputs: {heads}.", width=79)
+    return f'''"""An Iris network in Keras: {api}.
 
-Outputs: {heads}.
+{about}
 Run it as it is: python {file_name(style)} [EPOCHS]
 """
 
@@ -128,7 +131,12 @@ def _data(design: dict, net: Network, heads: list[Head]) -> str:
         f"        train, test_size={settings['validation_split']!r}, random_state=SEED, stratify=species[train]\n"
         "    )\n"
         if settings["validation_split"] > 0
-        else "    validation = rows[:0]  # no validation part\n"
+        else ""
+    )
+    returned = (
+        "part(train), part(validation), part(test)"
+        if settings["validation_split"] > 0
+        else "part(train), None, part(test)  # no validation part"
     )
     x_return = f'x["{next(iter(inputs))}"]' if len(inputs) == 1 else "x"
     if len(heads) == 1:
@@ -166,19 +174,29 @@ def load_data():
         {y}
         return {x_return}, y
 
-    return part(train), part(validation), part(test)'''
+    return {returned}'''
 
 
-def _var(name: str) -> str:
-    """A Python variable for a node: its name, unless that would shadow something."""
-    if keyword.iskeyword(name) or name in SCRIPT_NAMES or hasattr(builtins, name):
-        return f"{name}_"
-    return name
+def _python_names(net: Network, unsafe) -> dict[str, str]:
+    """A Python name for every node: its own, with ``_`` appended while unsafe or already another's."""
+    own = {node.name for node in net.nodes}
+    names: dict[str, str] = {}
+    for node in net.nodes:
+        name = node.name
+        while unsafe(name) or name in names.values() or (name != node.name and name in own):
+            name += "_"
+        names[node.name] = name
+    return names
 
 
-def _attribute(name: str) -> str:
-    """The attribute of a subclassed model that holds a layer."""
-    return f"{name}_layer" if name in MODEL_ATTRIBUTES else name
+def _variables(net: Network) -> dict[str, str]:
+    """Variable names that shadow no keyword, builtin or name of the script's own."""
+    return _python_names(net, lambda n: keyword.iskeyword(n) or n in SCRIPT_NAMES or hasattr(builtins, n))
+
+
+def _attributes(net: Network) -> dict[str, str]:
+    """Attribute names of a subclassed model that clash with no keyword or attribute of keras.Model."""
+    return _python_names(net, lambda n: keyword.iskeyword(n) or n in MODEL_ATTRIBUTES)
 
 
 def _layer_call(node: Node) -> str:
@@ -208,18 +226,19 @@ def _sequential(net: Network) -> str:
     )'''
 
 
-def _arguments(node: Node) -> str:
-    sources = [_var(source) for source in node.sources]
+def _arguments(node: Node, var: dict[str, str]) -> str:
+    sources = [var[source] for source in node.sources]
     return f"[{', '.join(sources)}]" if node.kind == "concatenate" else sources[0]
 
 
 def _functional(net: Network) -> str:
-    lines = [f'    {_var(node.name)} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
+    var = _variables(net)
+    lines = [f'    {var[node.name]} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
     for node in net.used_nodes:
         if node.kind != "input":
-            lines.append(f"    {_var(node.name)} = {_layer_call(node)}({_arguments(node)})")
-    inputs = [_var(node.name) for node in net.inputs]
-    outputs = [_var(node.name) for node in net.heads]
+            lines.append(f"    {var[node.name]} = {_layer_call(node)}({_arguments(node, var)})")
+    inputs = [var[node.name] for node in net.inputs]
+    outputs = [var[node.name] for node in net.heads]
     inputs_text = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
     outputs_text = outputs[0] if len(outputs) == 1 else f"[{', '.join(outputs)}]"
     body = "\n".join(lines)
@@ -230,20 +249,21 @@ def _functional(net: Network) -> str:
 
 
 def _subclassing(net: Network) -> str:
+    var, attribute = _variables(net), _attributes(net)
     layers = [node for node in net.used_nodes if node.kind != "input"]
-    creations = "\n".join(f"        self.{_attribute(node.name)} = {_layer_call(node)}" for node in layers)
+    creations = "\n".join(f"        self.{attribute[node.name]} = {_layer_call(node)}" for node in layers)
     if len(net.inputs) == 1:
-        reads = [f"        {_var(net.inputs[0].name)} = inputs"]
+        reads = [f"        {var[net.inputs[0].name]} = inputs"]
     else:
-        reads = [f'        {_var(node.name)} = inputs["{node.name}"]' for node in net.inputs]
+        reads = [f'        {var[node.name]} = inputs["{node.name}"]' for node in net.inputs]
     calls = []
     for node in layers:
         training = ", training=training" if node.kind in ("dropout", "batch_norm") else ""
-        calls.append(f"        {_var(node.name)} = self.{_attribute(node.name)}({_arguments(node)}{training})")
+        calls.append(f"        {var[node.name]} = self.{attribute[node.name]}({_arguments(node, var)}{training})")
     if len(net.heads) == 1:
-        result = _var(net.heads[0].name)
+        result = var[net.heads[0].name]
     else:
-        result = "{" + ", ".join(f'"{head.name}": {_var(head.name)}' for head in net.heads) + "}"
+        result = "{" + ", ".join(f'"{head.name}": {var[head.name]}' for head in net.heads) + "}"
     sample = (
         f"keras.ops.zeros((1, {net.inputs[0].width}))"
         if len(net.inputs) == 1
@@ -271,9 +291,7 @@ def build_model():
 
 def _main(design: dict, heads: list[Head]) -> str:
     settings = spec.training_settings(design)
-    optimizer = (
-        f"keras.optimizers.{OPTIMIZERS[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
-    )
+    optimizer = f"keras.optimizers.{OPTIMIZERS[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
     if len(heads) == 1:
         loss, metrics = f'"{heads[0].loss}"', f'["{heads[0].metric}"]'
         weights = f"\n        loss_weights=[{heads[0].weight!r}]," if heads[0].weight != 1 else ""
@@ -281,7 +299,6 @@ def _main(design: dict, heads: list[Head]) -> str:
         loss = "{" + ", ".join(f'"{h.name}": "{h.loss}"' for h in heads) + "}"
         metrics = "{" + ", ".join(f'"{h.name}": ["{h.metric}"]' for h in heads) + "}"
         weights = "\n        loss_weights={" + ", ".join(f'"{h.name}": {h.weight!r}' for h in heads) + "},"
-    validation = ", validation_data=(x_val, y_val)" if settings["validation_split"] > 0 else ""
     patience = settings["early_stopping_patience"]
     monitor = "val_loss" if settings["validation_split"] > 0 else "loss"
     stopper = f'keras.callbacks.EarlyStopping("{monitor}", patience={patience}, restore_best_weights=True)'
@@ -289,7 +306,7 @@ def _main(design: dict, heads: list[Head]) -> str:
     return f"""if __name__ == "__main__":
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else {settings["epochs"]}
     keras.utils.set_random_seed(SEED)
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_data()
+    (x_train, y_train), validation, (x_test, y_test) = load_data()
     model = build_model()
     model.summary()
     model.compile(
@@ -299,7 +316,8 @@ def _main(design: dict, heads: list[Head]) -> str:
     )
     model.fit(
         x_train,
-        y_train{validation},
+        y_train,
+        validation_data=validation,
         epochs=epochs,
         batch_size={settings["batch_size"]},{callbacks}
         verbose=2,

@@ -87,7 +87,7 @@ def ensure_valid(design: object) -> dict:
 def _show(value: object) -> str:
     """A value as the learner wrote it, in JSON, shortened if long."""
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value)  # ASCII: escapes control characters and lone surrogates too
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -105,7 +105,12 @@ def _unknown_fields(entry: dict, allowed: set[str], where: str, report) -> None:
     for key in entry:
         if key not in allowed:
             prefix = f"{where}." if where else ""
-            _fail(report, f"{prefix}{key}", f"is not a field here (allowed: {', '.join(sorted(allowed))})", entry[key])
+            name = (
+                key
+                if isinstance(key, str) and NAME_PATTERN.fullmatch(key) and len(key) <= MAX_NAME_LENGTH
+                else _show(key)
+            )
+            _fail(report, f"{prefix}{name}", f"is not a field here (allowed: {', '.join(sorted(allowed))})", entry[key])
 
 
 def _is_int(value: object) -> bool:

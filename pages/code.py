@@ -3,7 +3,9 @@
 import streamlit as st
 
 from designer import export
-from ui import session, sharing
+from ui import entry, session, sharing
+
+entry.require_app()
 
 design = session.design()
 

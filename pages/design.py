@@ -5,7 +5,9 @@ import streamlit as st
 from designer import network, params, presets
 from designer.graph import network_to_dot
 from designer.validation import validate, warnings
-from ui import editors, session, views
+from ui import editors, entry, session, views
+
+entry.require_app()
 
 design = session.design()
 net = network.resolve(design)

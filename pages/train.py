@@ -3,7 +3,10 @@
 import streamlit as st
 
 from designer.validation import errors, validate
-from ui import session, training
+from ui import entry, session, training
+from ui.text import plain
+
+entry.require_app()
 
 design = session.design()
 training.settle_interrupted()
@@ -15,7 +18,7 @@ st.caption(
 )
 training.settings_editor(design)
 for problem in session.rejected("training"):
-    st.error(problem.message, icon=":material/error:")
+    st.error(plain(problem.message), icon=":material/error:")
 
 buttons = st.container(horizontal=True)
 train_clicked = buttons.button(

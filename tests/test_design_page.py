@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from designer import params, presets
 from designer.validation import validate, warnings
 from ui import editors
+from ui.text import unescape
 
 APP = "../streamlit_app.py"
 
@@ -93,7 +94,7 @@ def test_changing_units_updates_the_count(app):
 def test_invalid_units_show_a_message_and_keep_the_design(app):
     widget(app.number_input, "layer-2:units").set_value(0).run()
     assert not app.exception
-    assert [e.value for e in app.error] == ["layers[2].units must be an integer from 1 to 1024, got 0"]
+    assert [unescape(e.value) for e in app.error] == ["layers[2].units must be an integer from 1 to 1024, got 0"]
     assert app.session_state["design"]["layers"][2]["units"] == 10
     assert shown_total(app) == 273
 
@@ -101,9 +102,9 @@ def test_invalid_units_show_a_message_and_keep_the_design(app):
 def test_invalid_name_shows_a_message(app):
     widget(app.text_input, "layer-1:name").set_value("hidden_1").run()
     assert not app.exception
-    assert any("layers[1].name" in e.value and '"hidden_1"' in e.value for e in app.error)
+    assert any("layers[1].name" in unescape(e.value) and '"hidden_1"' in unescape(e.value) for e in app.error)
     widget(app.text_input, "layer-1:name").set_value("2nd layer").run()
-    assert any("letters, digits and _" in e.value for e in app.error)
+    assert any("letters, digits and _" in unescape(e.value) for e in app.error)
     assert app.session_state["design"]["layers"][1]["name"] == "hidden_2"
 
 
@@ -137,7 +138,7 @@ def test_activation_and_from_controls(app):
     design = app.session_state["design"]
     assert design["layers"][2]["from"] == "hidden_1"
     assert '"hidden_1" -> "hidden_3"' in graph_source(app)
-    assert "reaches no head" in " ".join(w.value for w in app.warning)  # hidden_2 now dangles
+    assert "reaches no head" in " ".join(unescape(w.value) for w in app.warning)  # hidden_2 now dangles
     assert shown_total(app) == params.summarize(design).total
 
 
@@ -153,19 +154,19 @@ def test_adding_a_head_takes_its_target_out_of_the_inputs(app):
 def test_head_activation_mismatch_warns(app):
     widget(app.selectbox, "head-0:activation").set_value("linear").run()
     assert not app.exception
-    assert any("softmax" in w.value and "heads[0].activation" in w.value for w in app.warning)
+    assert any("softmax" in unescape(w.value) and "heads[0].activation" in unescape(w.value) for w in app.warning)
 
 
 def test_target_that_is_an_input_is_refused(app):
     widget(app.selectbox, "head-0:target").set_value("sepal_length").run()
-    assert any("heads[0].target" in e.value and "sepal_length" in e.value for e in app.error)
+    assert any("heads[0].target" in unescape(e.value) and "sepal_length" in unescape(e.value) for e in app.error)
     assert app.session_state["design"]["heads"][0]["target"] == "species"
 
 
 def test_removing_every_input_column_is_refused(app):
     widget(app.multiselect, "input-input:columns").set_value([]).run()
     assert not app.exception
-    assert any(e.value.startswith("inputs must be a non-empty list") for e in app.error)
+    assert any(unescape(e.value).startswith("inputs must be a non-empty list") for e in app.error)
     assert shown_total(app) == 273
 
 
@@ -219,7 +220,7 @@ def test_dropout_rate_and_concatenate_sources(app):
     assert app.session_state["design"]["layers"][3]["rate"] == 0.5
     assert "Dropout 0.5" in graph_source(app)
     widget(app.number_input, "layer-3:rate").set_value(1.0).run()
-    assert any(e.value.startswith("layers[3].rate must be") for e in app.error)
+    assert any(unescape(e.value).startswith("layers[3].rate must be") for e in app.error)
     load_preset(app, "two_input_branches")
     widget(app.multiselect, "layer-2:from").set_value(["sepal_features", "petal_features", "petal"]).run()
     design = app.session_state["design"]

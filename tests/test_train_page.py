@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from designer import presets, spec
 from designer.data import prepare
 from designer.training import heads_of
+from ui.text import unescape
 
 pytestmark = pytest.mark.keras
 
@@ -206,7 +207,7 @@ def test_an_invalid_setting_shows_an_error_and_keeps_the_design(app, field, valu
     before = settings(app)
     widget(app.number_input, f"training:{field}").set_value(value).run()
     assert not app.exception
-    assert [e.value for e in app.error] == [message]
+    assert [unescape(e.value) for e in app.error] == [message]
     assert settings(app) == before
     assert not train_button(app).disabled  # the design itself is still valid
 
@@ -300,7 +301,7 @@ def test_a_batch_larger_than_the_training_rows_is_refused(app):
     train_button(app).click().run()
     assert not app.exception
     rows = len(prepare(app.session_state["design"]).train)
-    assert [e.value for e in app.error] == [
+    assert [unescape(e.value) for e in app.error] == [
         f"training.batch_size 500 is larger than the {rows} training rows; choose at most {rows}"
     ]
     assert app.session_state["runs"] == []

@@ -13,6 +13,7 @@ import streamlit as st
 from designer import edits, network, spec
 from designer.validation import Problem
 from ui import session
+from ui.text import plain
 
 LAYER_LABELS = {"dense": "Dense", "dropout": "Dropout", "batch_norm": "Batch norm", "concatenate": "Concatenate"}
 
@@ -35,10 +36,10 @@ def _button(label: str, origin: str, edit, *args, help: str, disabled: bool = Fa
 def show_messages(origin: str, field_prefix: str, warnings: list[Problem]) -> None:
     """The refused edit's errors from ``origin`` and the warnings under ``field_prefix``."""
     for problem in session.rejected(origin):
-        st.error(problem.message, icon=":material/error:")
+        st.error(plain(problem.message), icon=":material/error:")
     for problem in warnings:
         if problem.field.startswith(field_prefix):
-            st.warning(problem.message, icon=":material/lightbulb:")
+            st.warning(plain(problem.message), icon=":material/lightbulb:")
 
 
 def inputs_editor(design: dict, warnings: list[Problem]) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 from designer import links, spec
 from designer.validation import Problem, errors, validate
 from ui import session
+from ui.text import plain
 
 MAX_UPLOAD_BYTES = 100_000
 
@@ -36,7 +37,7 @@ def design_file(design: dict) -> None:
         help=f"A design saved from this app (JSON, at most {MAX_UPLOAD_BYTES // 1000} KB)",
     )
     for problem in session.rejected("upload"):
-        st.error(problem.message, icon=":material/error:")
+        st.error(plain(problem.message), icon=":material/error:")
 
 
 def _upload(widget_key: str) -> None:

@@ -16,6 +16,7 @@ from designer import edits, spec, training
 from designer.keras_model import model_file_bytes
 from ui import charts
 from ui.editors import bind
+from ui.text import plain
 
 RUNS, TRAINER = "runs", "trainer"
 CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training
@@ -106,7 +107,7 @@ def start(design: dict) -> tuple[dict, training.Trainer] | None:
             previous = st.session_state.get(TRAINER)
             trainer = training.Trainer(design, engine=previous.engine if previous else None)
     except (training.TrainingError, training.DataError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(plain(str(error)), icon=":material/error:")
         return None
     number = len(runs()) + 1
     settings = trainer.settings

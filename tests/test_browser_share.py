@@ -1,0 +1,170 @@
+"""Share links in the real app in headless Chromium: a link opens its design, the address follows edits,
+the Code page's download is the export, and a tampered link is refused."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser import CHROMIUM, launch, serve
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from designer import edits, export, links, params, presets, spec
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+APP = ROOT / "streamlit_app.py"
+TWO_OUTPUTS = ROOT / "assets" / "designs" / "lecture_two_outputs.json"
+VIEWPORT = {"width": 1440, "height": 1080}
+TIMEOUT = 20_000  # ms, for anything the app should show
+
+GRAPH = '[data-testid="stGraphVizChart"] svg'
+
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve(APP) as url:
+        yield url
+
+
+@pytest.fixture
+def context(browser) -> BrowserContext:
+    """A fresh browser context, so a fresh Streamlit session."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+def wait_until_idle(page: Page) -> None:
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def total_heading(design: dict) -> str:
+    return params.summarize(design).totals_lines()[0]  # "Total params: 276 (1.08 KB)"
+
+
+def open_design_page(page: Page, url: str, design: dict) -> None:
+    """Go to ``url`` and wait until the Design page shows ``design``'s total."""
+    page.goto(url)
+    expect(page.get_by_role("heading", name=total_heading(design))).to_be_visible()
+    wait_until_idle(page)
+
+
+def url_design(page: Page) -> dict:
+    """The design in the page's address bar."""
+    values = parse_qs(urlsplit(page.url).query).get(links.PARAMETER)
+    assert values, f"no design in {page.url}"
+    return links.decode(values[0])
+
+
+def wait_for_url_design(page: Page, wanted: dict, timeout: float = TIMEOUT / 1000) -> None:
+    """Wait until the address bar holds ``wanted`` (Streamlit updates it after the run)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if url_design(page) == wanted:
+                return
+        except (AssertionError, links.LinkError):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the address bar never held the expected design: {page.url}")
+        page.wait_for_timeout(100)
+
+
+def cli_query(path: Path) -> str:
+    """The share link's query string as ``python -m designer link`` prints it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "designer", "link", str(path)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    query = done.stdout.strip()
+    assert query.startswith(f"?{links.PARAMETER}="), query
+    return query
+
+
+def test_a_link_from_the_command_line_opens_its_design(page: Page, server: str):
+    design = spec.load(TWO_OUTPUTS)
+    heading = total_heading(design)
+    assert heading.startswith("Total params: 276 ")
+    open_design_page(page, f"{server}/{cli_query(TWO_OUTPUTS)}", design)
+    graph = page.locator(GRAPH)
+    for name in ("species", "petal_width", *edits.all_names(design)):
+        expect(graph.locator("text", has_text=re.compile(rf"^{name}$"))).to_have_count(1)
+    expect(page.get_by_text("This link could not be opened")).to_have_count(0)
+    assert url_design(page) == design
+
+
+def test_the_address_follows_an_edit(page: Page, server: str):
+    design = presets.default_design()
+    open_design_page(page, server, design)
+    wait_for_url_design(page, design)  # the first run writes the link
+    added = edits.add_layer(design, "dense")
+    page.get_by_role("button", name=re.compile(r"\bDense$")).click()  # adds a Dense layer at the end
+    expect(page.get_by_role("heading", name=total_heading(added))).to_be_visible()
+    wait_for_url_design(page, added)
+    assert len(url_design(page)["layers"]) == len(design["layers"]) + 1
+
+
+def test_the_code_page_downloads_the_export_of_the_design_on_screen(page: Page, server: str):
+    design = spec.load(TWO_OUTPUTS)
+    open_design_page(page, f"{server}/{links.query_string(design)}", design)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Code").click()
+    expect(page.get_by_role("heading", name="Keras code")).to_be_visible()
+    wait_until_idle(page)
+    on_screen = url_design(page)
+    assert on_screen == design
+    expect(page.get_by_text("The Sequential API cannot express this design")).to_be_visible()
+    page.get_by_role("tab", name="Functional API").click()
+    button = page.get_by_role("button", name=re.compile(r"Download iris_functional\.py$"))
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "iris_functional.py"
+    assert Path(download.value.path()).read_text(encoding="utf-8") == export.export(on_screen, "functional")
+
+
+def test_a_tampered_link_shows_the_error_and_the_default_design(page: Page, server: str):
+    default = presets.default_design()
+    assert total_heading(default).startswith("Total params: 273 ")
+    value = links.encode(spec.load(TWO_OUTPUTS))
+    tampered = value[:20] + ("A" if value[20] != "A" else "B") + value[21:]
+    with pytest.raises(links.LinkError):
+        links.decode(tampered)
+    open_design_page(page, f"{server}/?{links.PARAMETER}={tampered}", default)
+    expect(page.get_by_test_id("stAlert").filter(has_text="This link could not be opened")).to_contain_text(
+        "The default design is shown."
+    )
+    expect(page.get_by_text("Total params: 273", exact=False).first).to_be_visible()
+    wait_for_url_design(page, default)  # the broken link is replaced by one to what is on screen
+
+
+def test_a_fresh_server_opened_on_the_code_page_shows_the_link_error(context: BrowserContext):
+    with serve(APP) as fresh:
+        page = context.new_page()
+        page.goto(f"{fresh}/code?{links.PARAMETER}=not-a-link")
+        expect(page.get_by_role("heading", name="Keras code")).to_be_visible()
+        wait_until_idle(page)
+        expect(page.get_by_text("This link could not be opened")).to_be_visible(timeout=3_000)
