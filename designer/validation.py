@@ -87,7 +87,8 @@ def ensure_valid(design: object) -> dict:
 def _show(value: object) -> str:
     """A value as the learner wrote it, in JSON, shortened if long."""
     try:
-        text = json.dumps(value)  # ASCII: escapes control characters and lone surrogates too
+        text = json.dumps(value, ensure_ascii=False)
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate, spelled out
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
