@@ -104,3 +104,16 @@ def _stop(process: subprocess.Popen) -> None:
 def launch(playwright):
     """Launch Debian's headless Chromium through Playwright."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+VIEWPORT = {"width": 1440, "height": 1080}
+TIMEOUT = 20_000  # ms, for anything the app should show (Playwright's default for expect() is 5 s)
+GRAPH = '[data-testid="stGraphVizChart"] svg'
+
+
+def wait_until_idle(page) -> None:
+    """Wait until the app's script has finished running."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")

@@ -1,4 +1,9 @@
-"""Shared test set-up."""
+"""Shared test set-up: TensorFlow configured as the app does, and the browser tests' Chromium and server."""
+
+from pathlib import Path
+
+import pytest
+from browser import TIMEOUT
 
 from designer.keras_model import import_keras
 
@@ -6,3 +11,27 @@ from designer.keras_model import import_keras
 def pytest_configure(config):
     """Set TensorFlow up as the app does before any test runs an op (its settings only take then)."""
     import_keras()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for all browser tests (a fresh context per test)."""
+    from browser import CHROMIUM, launch
+    from playwright.sync_api import expect, sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
+    expect.set_options(timeout=TIMEOUT)
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The app, served once for all browser tests."""
+    from browser import APP, serve
+
+    with serve(APP) as url:
+        yield url

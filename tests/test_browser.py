@@ -6,39 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, launch, serve
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from browser import GRAPH, TIMEOUT, VIEWPORT, wait_until_idle
+from playwright.sync_api import Locator, Page, expect
 
 from designer import edits, params, presets
 
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
-APP = HERE / ".." / "streamlit_app.py"
+
 SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "design.png"
-VIEWPORT = {"width": 1440, "height": 1080}
-TIMEOUT = 20_000  # ms, for anything the app should show (Playwright's default for expect() is 5 s)
-
-GRAPH = '[data-testid="stGraphVizChart"] svg'
-
-
-expect.set_options(timeout=TIMEOUT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve(APP) as url:
-        yield url
 
 
 @pytest.fixture
@@ -59,10 +36,6 @@ def page(browser, server) -> Page:
 
 def units_inputs(page: Page) -> Locator:
     return page.get_by_label("Units", exact=True)
-
-
-def wait_until_idle(page: Page) -> None:
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def test_design_page_shows_graph_and_total(page: Page):

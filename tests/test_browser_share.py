@@ -11,39 +11,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import CHROMIUM, launch, serve
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from browser import APP, GRAPH, TIMEOUT, VIEWPORT, serve, wait_until_idle
+from playwright.sync_api import BrowserContext, Page, expect
 
 from designer import edits, export, links, params, presets, spec
 
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
+
 ROOT = HERE.parent
-APP = ROOT / "streamlit_app.py"
 TWO_OUTPUTS = ROOT / "assets" / "designs" / "lecture_two_outputs.json"
-VIEWPORT = {"width": 1440, "height": 1080}
-TIMEOUT = 20_000  # ms, for anything the app should show
-
-GRAPH = '[data-testid="stGraphVizChart"] svg'
-
-expect.set_options(timeout=TIMEOUT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve(APP) as url:
-        yield url
 
 
 @pytest.fixture
@@ -58,10 +36,6 @@ def context(browser) -> BrowserContext:
 @pytest.fixture
 def page(context) -> Page:
     return context.new_page()
-
-
-def wait_until_idle(page: Page) -> None:
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def total_heading(design: dict) -> str:

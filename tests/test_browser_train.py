@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, launch, serve
-from playwright.sync_api import Page, expect, sync_playwright
+from browser import TIMEOUT, VIEWPORT, wait_until_idle
+from playwright.sync_api import Page, expect
 
 from designer import params, presets
 
 pytestmark = pytest.mark.browser
 
 HERE = Path(__file__).resolve().parent
-APP = HERE / ".." / "streamlit_app.py"
+
 SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "train.png"
-VIEWPORT = {"width": 1440, "height": 1080}
-TIMEOUT = 20_000  # ms, for anything the app should show
 TRAINING_TIMEOUT = 60_000  # ms: the first run in a server also imports TensorFlow
 LONG_RUN = 2000  # epochs: the most a design allows, several seconds of training
 STOP_IDLE_SECONDS = 1.0  # Stop should leave the app idle about this soon
@@ -36,7 +34,6 @@ TWO_OUTPUT_TITLES = [
     "petal_width: predicted vs actual",
 ]
 
-expect.set_options(timeout=TIMEOUT)
 
 # Notes the app's run-state changes and clicks from now on, by the browser's own clock (ms).
 WATCH = """() => {
@@ -73,22 +70,6 @@ POINTS = f"""() => [...document.querySelectorAll('{CHART} .js-plotly-plot')].map
 }}))"""
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve(APP) as url:
-        yield url
-
-
 @pytest.fixture
 def page(browser, server) -> Page:
     """A fresh browser context (so a fresh Streamlit session) showing the loaded Design page."""
@@ -100,10 +81,6 @@ def page(browser, server) -> Page:
     wait_until_idle(page)
     yield page
     context.close()
-
-
-def wait_until_idle(page: Page) -> None:
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
 
 
 def go_to_train_page(page: Page) -> None:
