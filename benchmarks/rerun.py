@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from designer import edits, presets  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from apptest_support import navigation_steady_state  # noqa: E402
+
 TARGET_MS = 30.0
 RUN_TIMES: list[float] = []
 
@@ -85,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=60)
     args = parser.parse_args()
+    navigation_steady_state(setattr)  # as a running server is (see tests/apptest_support.py)
     _record_run_times()
     ours = time_design_page(args.trials)[5:]  # the first reruns warm caches
     baseline = time_one_line_app(args.trials)[5:]

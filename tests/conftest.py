@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from apptest_support import navigation_steady_state
 from browser import TIMEOUT
 
 from designer.keras_model import import_keras
@@ -35,3 +36,15 @@ def server():
 
     with serve(APP) as url:
         yield url
+
+
+@pytest.fixture
+def fresh_server():
+    """Request this to run AppTest as a freshly started server runs (legacy pages-folder mode)."""
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(request, monkeypatch):
+    """Run every AppTest run as a server that has run ``st.navigation`` once already."""
+    if "fresh_server" not in request.fixturenames:
+        navigation_steady_state(monkeypatch.setattr)

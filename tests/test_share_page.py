@@ -5,14 +5,9 @@ Nothing here trains, so no test is marked ``keras``.
 AppTest allows ``switch_page`` before the first run (st.navigation's default url paths match the page
 file names), so a session can open on the Train or Code page, as one opened from a shared URL does.
 
-AppTest and the ``pages/`` folder: because the app keeps its pages in a folder named ``pages/``,
-Streamlit starts in its legacy "pages directory" mode, in which it runs a page's file directly
-*without* ``streamlit_app.py``, until the first time ``st.navigation`` is called. A real server
-leaves that mode for good once any session has run the entry script; AppTest re-enters it before
-every run, so without help every run after the first (and any first run on another page) would
-skip ``streamlit_app.py``: no link error, no ``sync_link``. The autouse fixture below puts AppTest
-in the real server's steady state. ``test_a_fresh_server_opened_on_the_code_page_*`` (xfail) shows
-what happens before that state: it is a bug of the app on a freshly started server.
+AppTest runs in a running server's steady state (see ``tests/apptest_support.py`` and the autouse
+fixture in ``conftest.py``); ``test_a_fresh_server_opened_on_the_code_page_*`` requests
+``fresh_server`` to check the first request a freshly started server answers.
 """
 
 from __future__ import annotations
@@ -23,7 +18,6 @@ import re
 import zlib
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from designer import edits, export, links, params, presets, spec
@@ -35,25 +29,6 @@ DESIGN_PAGE, TRAIN_PAGE, CODE_PAGE = "pages/design.py", "pages/train.py", "pages
 TITLES = {DESIGN_PAGE: "Design a network", TRAIN_PAGE: "Train on Iris", CODE_PAGE: "Keras code"}
 PRESETS = presets.presets()
 LINK_ERROR = "This link could not be opened: "
-
-
-@pytest.fixture
-def fresh_server():
-    """Request this to run AppTest as a freshly started server runs (legacy pages-folder mode)."""
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(request, monkeypatch):
-    """Run every AppTest run as a server that has run ``st.navigation`` once already (see the docstring)."""
-    if "fresh_server" in request.fixturenames:
-        return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def preset_design(key: str) -> dict:
