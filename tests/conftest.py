@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from apptest_support import navigation_steady_state
-from browser import TIMEOUT
+from browser import TIMEOUT, VIEWPORT
 
 from designer.keras_model import import_keras
 
@@ -48,3 +48,12 @@ def navigation_mode(request, monkeypatch):
     """Run every AppTest run as a server that has run ``st.navigation`` once already."""
     if "fresh_server" not in request.fixturenames:
         navigation_steady_state(monkeypatch.setattr)
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context, so a fresh Streamlit session."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    yield context
+    context.close()

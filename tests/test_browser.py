@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import GRAPH, TIMEOUT, VIEWPORT, wait_until_idle
+from browser import GRAPH, wait_until_idle
 from playwright.sync_api import Locator, Page, expect
 
 from designer import edits, params, presets
@@ -19,10 +19,8 @@ SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "design.png"
 
 
 @pytest.fixture
-def page(browser, server) -> Page:
-    """A fresh browser context (so a fresh Streamlit session) showing the loaded Design page."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(TIMEOUT)
+def page(context, server) -> Page:
+    """A fresh Streamlit session showing the loaded Design page."""
     page = context.new_page()
     page.goto(server)
     expect(page.get_by_text("Total params: 273")).to_be_visible()
@@ -31,7 +29,6 @@ def page(browser, server) -> Page:
     dense = [layer for layer in presets.default_design()["layers"] if layer.get("type", "dense") == "dense"]
     expect(units_inputs(page)).to_have_count(len(dense))
     yield page
-    context.close()
 
 
 def units_inputs(page: Page) -> Locator:

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import APP, GRAPH, TIMEOUT, VIEWPORT, serve, wait_until_idle
+from browser import APP, GRAPH, TIMEOUT, serve, wait_until_idle
 from playwright.sync_api import BrowserContext, Page, expect
 
 from designer import edits, export, links, params, presets, spec
@@ -22,15 +22,6 @@ HERE = Path(__file__).resolve().parent
 
 ROOT = HERE.parent
 TWO_OUTPUTS = ROOT / "assets" / "designs" / "lecture_two_outputs.json"
-
-
-@pytest.fixture
-def context(browser) -> BrowserContext:
-    """A fresh browser context, so a fresh Streamlit session."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT)
-    yield context
-    context.close()
 
 
 @pytest.fixture

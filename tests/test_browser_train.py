@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import TIMEOUT, VIEWPORT, wait_until_idle
+from browser import wait_until_idle
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -73,16 +73,13 @@ POINTS = f"""() => [...document.querySelectorAll('{CHART} .js-plotly-plot')].map
 
 
 @pytest.fixture
-def page(browser, server) -> Page:
-    """A fresh browser context (so a fresh Streamlit session) showing the loaded Design page."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(TIMEOUT)
+def page(context, server) -> Page:
+    """A fresh Streamlit session showing the loaded Design page."""
     page = context.new_page()
     page.goto(server)
     expect(page.get_by_text("Total params: 273")).to_be_visible()
     wait_until_idle(page)
     yield page
-    context.close()
 
 
 def go_to_train_page(page: Page) -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import preset_path, run_cli
 
 from designer import presets
 from designer.network import resolve
@@ -18,21 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PRESETS = {p.key: p for p in presets.presets()}
 EXIT_INVALID = 2
 RULE = "─"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "designer", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-
-
-def preset_path(key: str) -> str:
-    return str(presets.PRESET_DIR / f"{key}.json")
 
 
 def table_rows(stdout: str) -> list[str]:

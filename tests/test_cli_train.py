@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from designer import presets
+from cli_support import preset_path, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_INVALID = 2
 TWO_HEAD_METRICS = {"loss", "species_loss", "petal_width_loss", "species_accuracy", "petal_width_mae"}
 TWO_HEAD_HISTORY = TWO_HEAD_METRICS | {f"val_{name}" for name in TWO_HEAD_METRICS}
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "designer", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-    )
-
-
-def preset_path(key: str) -> str:
-    return str(presets.PRESET_DIR / f"{key}.json")
 
 
 @pytest.fixture(scope="module")

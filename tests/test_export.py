@@ -35,6 +35,7 @@ from designer.validation import ensure_valid
 pytestmark = pytest.mark.keras
 
 import keras  # noqa: E402
+from cli_support import preset_path, run_cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_INVALID = 2
@@ -626,21 +627,6 @@ def test_runs_cover_every_preset_and_style():
 # --------------------------------------------------------------------------
 # The command line: export and link
 # --------------------------------------------------------------------------
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "designer", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
-
-
-def preset_path(key: str) -> str:
-    return str(presets.PRESET_DIR / f"{key}.json")
 
 
 CLI_COMMANDS = {
