@@ -1,21 +1,21 @@
 """Keras Network Designer: the entry file (Streamlit Community Cloud's default name)."""
 
-from pathlib import Path
-
 import streamlit as st
 
-from ui import entry, session
+from ui import entry, projector, session
 from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
-st.html(f"<style>{(Path(__file__).parent / 'assets' / 'style.css').read_text(encoding='utf-8')}</style>")
+projector.switch()  # first: the mode decides the styles and where the navigation goes
+st.html(projector.style_sheets())
 
 pages = [
     st.Page("pages/design.py", title="Design", icon=":material/hub:", default=True),
     st.Page("pages/train.py", title="Train", icon=":material/monitoring:"),
+    st.Page("pages/model.py", title="Model", icon=":material/grid_on:"),
     st.Page("pages/code.py", title="Code", icon=":material/code:"),
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, position="top" if projector.on() else "sidebar")  # the top bar leaves the width free
 session.design()  # from the share link, on whichever page it opens
 for problem in session.rejected("link"):
     st.error(plain(problem.message), icon=":material/link_off:")

@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     exporter.add_argument("--style", choices=("sequential", "functional", "subclassing"), default="functional")
     linker = commands.add_parser("link", help="print the query string of a share link (starting with ?)")
     linker.add_argument("design", help="a design file (JSON)")
+    linker.add_argument("--projector", action="store_true", help="open the link in projector mode")
     args = parser.parse_args(argv)
     try:
         design = read_design(args.design)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "export":
             print(export_script(design, args.style), end="")
         else:
-            print(links.query_string(design))
+            print(links.query_string(design, args.projector))
     except DesignError as error:
         print(error, file=sys.stderr)
         return EXIT_INVALID

@@ -22,19 +22,24 @@ STYLES = {
 }
 
 
-def design_to_dot(design: dict, font_size: int = 14) -> str:
+def design_to_dot(design: dict, font_size: int = 14, line_width: float = 1.0) -> str:
     """DOT source for a valid design."""
-    return network_to_dot(resolve(ensure_valid(design)), font_size)
+    return network_to_dot(resolve(ensure_valid(design)), font_size, line_width)
 
 
-def network_to_dot(net: Network, font_size: int = 14) -> str:
-    """DOT source for a resolved network: a node per input, layer and head."""
+def network_to_dot(net: Network, font_size: int = 14, line_width: float = 1.0) -> str:
+    """DOT source for a resolved network: a node per input, layer and head.
+
+    ``line_width`` multiplies the width of every border and arrow (2 for a projector).
+    """
     counts = {row.name: row for row in summarize_network(net).rows}
     lines = [
         "digraph network {",
         "  rankdir=TB; nodesep=0.3; ranksep=0.35; bgcolor=transparent;",
-        f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize={font_size}, penwidth=1.5];',
-        f'  edge [fontname="Helvetica", fontsize={font_size - 2}, color="#475569", fontcolor="#475569", penwidth=1.3];',
+        f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize={font_size},'
+        f" penwidth={1.5 * line_width:g}];",
+        f'  edge [fontname="Helvetica", fontsize={font_size - 2}, color="#334155", fontcolor="#334155",'
+        f" penwidth={1.3 * line_width:g}];",
     ]
     lines += [_node_line(node, counts.get(node.name)) for node in net.nodes]
     widths = {node.name: node.width for node in net.nodes}

@@ -97,3 +97,22 @@ def model_file_bytes(model) -> bytes:
         path = Path(folder) / "model.keras"
         model.save(path)
         return path.read_bytes()
+
+
+def summary_text(model) -> str:
+    """The text ``model.summary()`` prints, as one string."""
+    printed = []
+    model.summary(print_fn=lambda text, line_break=False: printed.append(text))
+    return "\n".join(printed)
+
+
+def keras_dot(model) -> str:
+    """DOT source of the picture ``keras.utils.plot_model`` draws, from ``keras.utils.model_to_dot`` (needs pydot).
+
+    Its resolution is set to Graphviz's 72 dpi (Keras asks for 200, for print):
+    the browser draws the source as SVG, whose size then matches its labels' point sizes.
+    """
+    dot = import_keras().utils.model_to_dot(model, show_shapes=True, show_layer_names=True, show_layer_activations=True)
+    dot.set("dpi", 72)
+    dot.set("bgcolor", "transparent")
+    return dot.to_string()

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlencode
 from designer.validation import errors, validate
 
 PARAMETER = "design"
+PROJECTOR = "projector"  # the app's projector mode: a way of showing the design, not part of it
 MAX_LINK_CHARACTERS = 8_000
 MAX_JSON_BYTES = 100_000  # the most a link may unpack to
 
@@ -56,9 +57,9 @@ def decode(value: str) -> dict:
     return design
 
 
-def query_string(design: dict) -> str:
-    """The query string of a share link, starting with ``?``."""
-    return "?" + urlencode({PARAMETER: encode(design)})
+def query_string(design: dict, projector: bool = False) -> str:
+    """The query string of a share link, starting with ``?``; ``projector`` opens it in projector mode."""
+    return "?" + urlencode({PARAMETER: encode(design), **({PROJECTOR: "true"} if projector else {})})
 
 
 def from_query_string(query: str) -> dict:

@@ -138,3 +138,78 @@ def describe(node: Node) -> str:
     if node.kind == "dropout":
         return f"Dropout {entry['rate']:g}"
     return {"batch_norm": "BatchNormalization", "concatenate": "Concatenate"}[node.kind]
+
+
+def explain(net: Network, name: str) -> list[str]:
+    """Where the parameters of node ``name`` come from, step by step, with its own numbers.
+
+    The steps read as the lecture explains them: every input connects to every
+    unit (in × out weights), one bias per unit, and the sum.
+    """
+    node = net[name]
+    sources = [net[source] for source in node.sources]
+    fan_in = sum(source.width for source in sources)
+    feeds = _feeds(sources)
+    count = count_node(node, [source.width for source in sources])
+    if node.kind in ("dense", "head"):
+        weights, units = fan_in * node.width, node.width
+        return [
+            f"{name} receives {_values(fan_in)}: {feeds}.",
+            f"It has {_count(units, 'unit')}. Every one of the {fan_in} inputs connects to every unit, "
+            f"and each connection has its own weight: {fan_in} × {units} = {weights} weights "
+            f"(the kernel: {_count(fan_in, 'row')}, {_count(units, 'column')}).",
+            f"Each unit adds one bias of its own: {_count(units, 'bias', 'biases')}.",
+            f"Together: {weights} + {units} = {count.total} parameters.",
+        ]
+    if node.kind == "batch_norm":
+        return [
+            f"{name} receives {_values(fan_in)}: {feeds}. It normalises each one on its own.",
+            f"Each feature has a scale γ and a shift β that training learns: 2 × {fan_in} = {2 * fan_in} "
+            "trainable parameters.",
+            f"Each feature also keeps a moving mean and a moving variance, updated while training but not "
+            f"learned by gradient descent: 2 × {fan_in} = {2 * fan_in} non-trainable parameters.",
+            f"Together: {2 * fan_in} + {2 * fan_in} = {count.total} parameters.",
+        ]
+    if node.kind == "dropout":
+        return [
+            f"{name} receives {_values(fan_in)}: {feeds}.",
+            f"While training it sets a random {node.entry['rate']:.0%} of them to zero (and scales up the rest); "
+            "when predicting it passes them on unchanged.",
+            "It has nothing to learn: 0 parameters.",
+        ]
+    if node.kind == "concatenate":
+        parts = " and ".join(f"the {source.width} of {source.name}" for source in sources)
+        return [
+            f"{name} puts {parts} side by side: {fan_in} features.",
+            "It only joins, so it has nothing to learn: 0 parameters.",
+        ]
+    columns = ", ".join(node.entry["columns"])
+    return [f"{name} hands the network {_values(node.width)} per flower: {columns}. It has no parameters."]
+
+
+def running_total(summary: Summary, name: str) -> str:
+    """The parameters of every layer up to ``name``, added up: ``40 + 90 = 130 of 273``."""
+    names = [row.name for row in summary.rows]
+    counted = [row.total for row in summary.rows[: names.index(name) + 1] if row.total]
+    if not counted:
+        return f"0 of {summary.total:,}"
+    sum_so_far = f"{' + '.join(f'{count:,}' for count in counted)} = {sum(counted):,}" if len(counted) > 1 else ""
+    return f"{sum_so_far or f'{counted[0]:,}'} of {summary.total:,}"
+
+
+def _feeds(sources: list[Node]) -> str:
+    described = []
+    for source in sources:
+        if source.kind == "input":
+            described.append(f"the columns {', '.join(source.entry['columns'])}")
+        else:
+            described.append(f"what {source.name} outputs")
+    return " and ".join(described)
+
+
+def _values(count: int) -> str:
+    return _count(count, "value")
+
+
+def _count(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

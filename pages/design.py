@@ -5,7 +5,7 @@ import streamlit as st
 from designer import network, params, presets
 from designer.graph import network_to_dot
 from designer.validation import validate, warnings
-from ui import editors, entry, session, views
+from ui import editors, entry, projector, session, views, walkthrough
 
 entry.require_app()
 
@@ -13,6 +13,7 @@ design = session.design()
 net = network.resolve(design)
 summary = params.summarize_network(net)
 advice = warnings(validate(design))
+look = projector.look()
 
 PRESETS = {preset.key: preset for preset in presets.presets()}
 
@@ -33,19 +34,26 @@ picker.selectbox(
     **editors.bind("preset", "preset", preset_design),
 )
 
-st.caption(
-    "Add layers, choose activations, hang output heads on any layer: "
-    "the graph and the parameter count follow every edit."
-)
-controls, picture = st.columns([11, 9], gap="large")
-with controls:
-    st.subheader("Inputs")
-    editors.inputs_editor(design, advice)
-    st.subheader("Hidden layers")
-    editors.layers_editor(design, advice)
-    st.subheader("Output heads")
-    editors.heads_editor(design, advice)
-with picture:
-    views.totals(summary)
-    st.graphviz_chart(network_to_dot(net))
-    views.parameter_table(summary)
+if not projector.on():
+    st.caption(
+        "Add layers, choose activations, hang output heads on any layer: "
+        "the graph and the parameter count follow every edit."
+    )
+build, walk = st.tabs(["Build", "Neuron by neuron"], key="design-view", on_change="rerun")
+if build.open:
+    with build:
+        controls, picture = st.columns([11, 9], gap="large")
+        with controls:
+            st.subheader("Inputs")
+            editors.inputs_editor(design, advice)
+            st.subheader("Hidden layers")
+            editors.layers_editor(design, advice)
+            st.subheader("Output heads")
+            editors.heads_editor(design, advice)
+        with picture:
+            views.totals(summary)
+            st.graphviz_chart(network_to_dot(net, look.font_size, look.line_width))
+            views.parameter_table(summary)
+if walk.open:
+    with walk:
+        walkthrough.walkthrough(net, summary, look)

@@ -11,10 +11,14 @@ import plotly.graph_objects as go
 
 from designer import spec
 from designer.training import Head
+from designer.weights import Matrix
 
 FONT_SIZE = 16
 TRAIN_COLOR, VALIDATION_COLOR = "#2563eb", "#ea580c"
 RUN_COLORS = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777"]
+# The neuron view's colours: orange for negative weights, blue for positive, white for zero.
+WEIGHT_COLORS = [[0.0, "#c2410c"], [0.5, "#ffffff"], [1.0, "#1d4ed8"]]
+MAX_CELLS_WITH_VALUES = 256  # bigger heatmaps show their values on hover only
 METRIC_TITLES = {"loss": "loss", "accuracy": "accuracy", "mae": "mean absolute error (cm)"}
 
 
@@ -126,4 +130,49 @@ def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, head_name: st
     figure = _layout(figure, f"{head_name}: predicted vs actual {target} (test rows)", "predicted (cm)", height=380)
     figure.update_xaxes(title="actual (cm)")
     figure.update_layout(hovermode="closest")
+    return figure
+
+
+def weights_heatmap(matrix: Matrix, layer: str) -> go.Figure:
+    """One weight matrix as a heatmap: its rows and columns named, the values written in and shown on hover."""
+    rows, columns = matrix.values.shape
+    limit = float(np.abs(matrix.values).max()) or 1.0
+    written = rows * columns <= MAX_CELLS_WITH_VALUES
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix.values,
+            x=list(matrix.columns),
+            y=list(matrix.rows),
+            colorscale=WEIGHT_COLORS,
+            zmin=-limit,
+            zmax=limit,
+            texttemplate="%{z:.2f}" if written else None,
+            hovertemplate="%{y} → %{x}: %{z:+.4f}<extra></extra>",
+            colorbar={"thickness": 14},
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_xaxes(type="category", side="top")
+    figure.update_layout(
+        title={"text": f"{layer}: {matrix.title} ({rows} × {columns})", "font": {"size": FONT_SIZE + 2}, "y": 0.98},
+        font={"size": FONT_SIZE},
+        height=140 + 40 * rows,
+        margin={"l": 140, "r": 20, "t": 110, "b": 20},
+    )
+    return figure
+
+
+def enlarge(figure: go.Figure, font_size: int, line_width: float) -> go.Figure:
+    """Restyle a figure for a projector: larger black text, thicker lines and markers, a taller plot."""
+    figure.update_layout(
+        font={"size": font_size, "color": "#000000"},
+        title_font_size=font_size + 4,
+        legend_font_size=font_size,
+        height=int((figure.layout.height or 320) * 1.15),
+    )
+    axes = {"tickfont_size": font_size, "title_font_size": font_size, "linewidth": 2, "linecolor": "#000000"}
+    figure.update_xaxes(**axes)
+    figure.update_yaxes(**axes)
+    figure.update_traces(line_width=2.5 * line_width, marker_size=7 * line_width, selector={"type": "scatter"})
+    figure.update_traces(textfont_size=font_size + 2, selector={"type": "heatmap"})
     return figure

@@ -12,7 +12,7 @@ import streamlit as st
 
 from designer import links, spec
 from designer.validation import Problem, errors, validate
-from ui import session
+from ui import projector, session
 from ui.text import plain
 
 MAX_UPLOAD_BYTES = 100_000
@@ -65,6 +65,9 @@ def read_upload(data: bytes) -> tuple[dict | None, list[Problem]]:
 def share_link(design: dict) -> None:
     """The link to this design (the address bar holds it too)."""
     st.subheader("Share link")
-    st.caption("The address bar always holds a link to what is on screen; this is the same link.")
+    st.caption(
+        "The address bar always holds a link to what is on screen; this is the same link. "
+        "It opens in projector mode if that is on now."
+    )
     base = st.context.url.split("?")[0] if st.context.url else ""
-    st.code(base + links.query_string(design), language=None, wrap_lines=True)
+    st.code(base + links.query_string(design, projector.on()), language=None, wrap_lines=True)

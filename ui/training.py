@@ -14,7 +14,7 @@ from sklearn.metrics import confusion_matrix
 
 from designer import edits, spec, training
 from designer.keras_model import model_file_bytes
-from ui import charts
+from ui import charts, projector
 from ui.editors import bind
 from ui.text import plain
 
@@ -68,34 +68,37 @@ def settings_editor(design: dict) -> None:
         step=1,
         **bind("training", "batch_size", edits.set_training, "batch_size"),
     )
-    second = st.columns(4, vertical_alignment="bottom")
-    second[0].number_input(
-        "Test size",
-        value=float(settings["test_size"]),
-        step=0.05,
-        format="%.2f",
-        **bind("training", "test_size", edits.set_training, "test_size"),
-    )
-    second[1].number_input(
-        "Validation split",
-        value=float(settings["validation_split"]),
-        step=0.05,
-        format="%.2f",
-        **bind("training", "validation_split", edits.set_training, "validation_split"),
-    )
-    second[2].number_input(
-        "Seed", value=settings["seed"], step=1, **bind("training", "seed", edits.set_training, "seed")
-    )
-    patience = settings["early_stopping_patience"]
-    with second[3]:
-        st.toggle("Early stopping", value=patience is not None, **bind("training", "early", edits.set_early_stopping))
-        if patience is not None:
-            st.number_input(
-                "Patience (epochs)",
-                value=patience,
-                step=1,
-                **bind("training", "patience", edits.set_training, "early_stopping_patience"),
+    with _tucked_away("More settings: splits, seed, early stopping"):
+        second = st.columns(4, vertical_alignment="bottom")
+        second[0].number_input(
+            "Test size",
+            value=float(settings["test_size"]),
+            step=0.05,
+            format="%.2f",
+            **bind("training", "test_size", edits.set_training, "test_size"),
+        )
+        second[1].number_input(
+            "Validation split",
+            value=float(settings["validation_split"]),
+            step=0.05,
+            format="%.2f",
+            **bind("training", "validation_split", edits.set_training, "validation_split"),
+        )
+        second[2].number_input(
+            "Seed", value=settings["seed"], step=1, **bind("training", "seed", edits.set_training, "seed")
+        )
+        patience = settings["early_stopping_patience"]
+        with second[3]:
+            st.toggle(
+                "Early stopping", value=patience is not None, **bind("training", "early", edits.set_early_stopping)
             )
+            if patience is not None:
+                st.number_input(
+                    "Patience (epochs)",
+                    value=patience,
+                    step=1,
+                    **bind("training", "patience", edits.set_training, "early_stopping_patience"),
+                )
     weights = ", ".join(f"{h.name} × {h.weight:g}" for h in training.heads_of(design))
     st.caption(f"Loss weights are set on each head, on the Design page: {weights}.")
 
@@ -168,13 +171,13 @@ def curves(run: dict, key: str = "curves") -> None:
     heads = run["heads"]
     for name, (loss_figure, metric_figure) in charts.head_figures(run["history"], heads).items():
         left, right = st.columns(2)
-        left.plotly_chart(loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss"))
-        right.plotly_chart(
-            metric_figure, width="stretch", key=f"{key}-{name}-metric", config=_image_button(f"{name}_metric")
+        _chart(left, loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss"))
+        _chart(
+            right, metric_figure, width="stretch", key=f"{key}-{name}-metric", config=_image_button(f"{name}_metric")
         )
     if len(heads) > 1:
         total = charts.curves(run["history"], "loss", "total loss (weighted sum of the heads)", "loss")
-        st.plotly_chart(total, width="stretch", key=f"{key}-total")
+        _chart(st, total, width="stretch", key=f"{key}-total")
 
 
 def results(run: dict, trainer: training.Trainer | None) -> None:
@@ -187,7 +190,8 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
     st.table([_test_row(head, run["test"], len(run["heads"]) == 1) for head in run["heads"]])
     if trainer is None or trainer.history is not run["history"]:
         return  # an older run: its model is gone
-    downloads(run, trainer)
+    with _tucked_away("Downloads: the trained model and its history"):
+        downloads(run, trainer)
     predictions = trainer.predict(trainer.data.test)
     columns = st.columns(min(len(run["heads"]), 2))
     for index, head in enumerate(run["heads"]):
@@ -195,9 +199,9 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
         with columns[index % len(columns)]:
             if head.metric == "accuracy":
                 matrix = confusion_matrix(actual.argmax(1), predicted.argmax(1), labels=range(len(spec.SPECIES)))
-                st.plotly_chart(charts.confusion_matrix(matrix, head.name), width="stretch")
+                _chart(st, charts.confusion_matrix(matrix, head.name), width="stretch")
             else:
-                st.plotly_chart(charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch")
+                _chart(st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch")
 
 
 def _image_button(file_name: str) -> dict:
@@ -243,4 +247,17 @@ def comparison() -> None:
     chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
     key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
-    st.plotly_chart(charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch")
+    _chart(st, charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch")
+
+
+def _chart(where, figure, **arguments) -> None:
+    """``where.plotly_chart``, with the figure enlarged in projector mode."""
+    if projector.on():
+        look = projector.look()
+        charts.enlarge(figure, look.font_size, look.line_width)
+    where.plotly_chart(figure, **arguments)
+
+
+def _tucked_away(title: str):
+    """Where secondary controls go: in projector mode, a closed expander; otherwise in line."""
+    return st.expander(title) if projector.on() else st.container()

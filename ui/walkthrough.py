@@ -1,0 +1,61 @@
+"""The Design page's walk through the network, neuron by neuron, layer by layer.
+
+The lecture drew every neuron and connection on the whiteboard and counted
+``4 × 8 + 8 = 40`` aloud; here a learner (or an instructor, on a projector)
+picks a layer, its connections stand out, and its count is worked out beside
+the picture, with a running total up to the model's.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from designer import neurons
+from designer.network import Network
+from designer.params import Summary, explain, running_total
+from ui.projector import Look
+from ui.text import plain
+
+
+def walkthrough(net: Network, summary: Summary, look: Look) -> None:
+    """A layer picker, the neuron view with that layer's connections standing out, and its arithmetic."""
+    names = [row.name for row in summary.rows if row.kind != "input"]
+    chosen = st.segmented_control(
+        "Walk through the layers",
+        names,
+        key="walk:" + "|".join(names),  # a new picker when the layers change
+        help="Pick a layer to see its connections and where its parameters come from",
+    )
+    picture, words = st.columns([2, 1], gap="large")
+    with picture:
+        neuron_view(net, look, focus=chosen)
+    with words:
+        if chosen is None:
+            st.markdown("Pick a layer above: its connections stand out, and its parameters are counted here.")
+            terms = [f"{row.total:,}" for row in summary.rows if row.total]
+            st.markdown(f"All together: {' + '.join(terms)} = **{summary.total:,}** parameters.")
+        else:
+            explanation(net, summary, chosen)
+
+
+def neuron_view(net: Network, look: Look, focus: str | None = None, kernels=None, biases=None) -> None:
+    """Every neuron and connection of ``net`` (coloured by weight if ``kernels`` are given), and what is drawn."""
+    graph = neurons.neuron_graph(net)
+    dot = neurons.neuron_dot(net, kernels, biases, focus, look.font_size, look.line_width)
+    st.graphviz_chart(dot, width="stretch")
+    note = f"{graph.neurons} neurons and {graph.weights:,} weighted connections drawn."
+    wide = [column.node.name for column in graph.columns if column.hidden]
+    if wide:
+        note += (
+            f" Layers wider than {neurons.MAX_DRAWN} units ({', '.join(wide)}) show their first "
+            f"{neurons.SHOWN_OF_WIDE} units; “… +N” stands for the rest and their connections."
+        )
+    st.caption(plain(note))
+
+
+def explanation(net: Network, summary: Summary, name: str) -> None:
+    """Where the parameters of layer ``name`` come from, step by step, and the running total."""
+    count = summary.by_name()[name]
+    st.subheader(plain(f"{name}: {count.total:,} parameters"))
+    st.markdown("\n".join(f"{number}. {plain(step)}" for number, step in enumerate(explain(net, name), 1)))
+    st.markdown(f"**Running total:** {running_total(summary, name)}")
