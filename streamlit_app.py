@@ -6,7 +6,7 @@ from ui import entry, projector, session
 from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
-projector.switch()  # first: the mode decides the styles and where the navigation goes
+projector.switch()  # first: its callback sets the mode, which decides the styles and the navigation's place
 st.html(projector.style_sheets())
 
 pages = [
@@ -22,3 +22,4 @@ for problem in session.rejected("link"):
 with entry.app_running():
     page.run()
 session.sync_link()  # after the page, whose callbacks may have changed the design
+projector.sync_link()

@@ -1,10 +1,15 @@
 """Projector mode: one switch that makes every page legible from the back of a lecture hall.
 
 The mode is a way of showing the design, not part of it, so it is not in the
-design file. Its one home is the switch itself, a toggle bound to the address
-bar's ``projector`` query parameter (Streamlit's ``bind="query-params"``): the
-address, and so every link copied from it or made by the Code page, carries
-the mode, and it survives page switches. Nothing else keeps a copy.
+design file. Like the design it has one home, ``st.session_state["projector"]``:
+it is read from the address the session was opened with (``?projector=true``)
+and written back to the address bar after every run (:func:`sync_link`), so a
+link copied from the address bar, or made by the Code page, opens in the same
+mode. The switch widget is keyed by the mode it shows, so it is made afresh
+from that one value and never holds a copy that could drift.
+
+(Streamlit's own ``bind="query-params"`` would do the same, but a page switch
+followed by a quick click can leave the parameter behind in the address bar.)
 
 Streamlit cannot change its theme's font size at run time, so the mode adds the
 app's own style sheet, ``assets/projector.css``, and pages ask :func:`look` for
@@ -20,8 +25,9 @@ import streamlit as st
 
 from designer import links
 
-PARAMETER = KEY = links.PROJECTOR  # bound: the key names the query parameter
-LINK_VALUE = "true"  # how a bound toggle writes True in the address
+PARAMETER = links.PROJECTOR
+LINK_VALUE = "true"
+STATE = "projector"  # the session state key of the mode
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -38,13 +44,10 @@ PROJECTOR = Look(font_size=20, line_width=2.0)
 
 
 def on() -> bool:
-    """Whether the session is in projector mode.
-
-    Before the switch first runs, its value is still only in the address it was opened with.
-    """
-    if KEY in st.session_state:
-        return bool(st.session_state[KEY])
-    return st.query_params.get(PARAMETER) == LINK_VALUE
+    """Whether the session is in projector mode (at first, whether the address asked for it)."""
+    if STATE not in st.session_state:
+        st.session_state[STATE] = st.query_params.get(PARAMETER) == LINK_VALUE
+    return st.session_state[STATE]
 
 
 def look() -> Look:
@@ -59,12 +62,27 @@ def style_sheets() -> str:
     return f"<style>{css}</style>"
 
 
-def switch() -> bool:
+def switch() -> None:
     """The one-click switch, pinned to the top bar of every page (see ``assets/style.css``)."""
+    mode = on()
     with st.container(key="projector-switch"):
-        return st.toggle(
+        st.toggle(
             "Projector mode",
-            key=KEY,
-            bind="query-params",
+            value=mode,
+            key=f"projector-{mode}",
+            on_change=_flip,
             help="Large text, thick lines and strong colours, for showing the app on a projector",
         )
+
+
+def _flip() -> None:
+    st.session_state[STATE] = not on()
+
+
+def sync_link() -> None:
+    """Keep the address bar's ``projector`` parameter in step with the mode."""
+    if on():
+        if st.query_params.get(PARAMETER) != LINK_VALUE:
+            st.query_params[PARAMETER] = LINK_VALUE
+    elif PARAMETER in st.query_params:
+        del st.query_params[PARAMETER]

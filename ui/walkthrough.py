@@ -42,7 +42,7 @@ def neuron_view(net: Network, look: Look, focus: str | None = None, kernels=None
     """Every neuron and connection of ``net`` (coloured by weight if ``kernels`` are given), and what is drawn."""
     graph = neurons.neuron_graph(net)
     dot = neurons.neuron_dot(net, kernels, biases, focus, look.font_size, look.line_width)
-    st.graphviz_chart(dot, width="stretch")
+    st.graphviz_chart(dot)  # its own size, shrunk to fit the column if need be
     note = f"{graph.neurons} neurons and {graph.weights:,} weighted connections drawn."
     wide = [column.node.name for column in graph.columns if column.hidden]
     if wide:

@@ -1,0 +1,433 @@
+"""The neuron view (``designer.neurons``), checked against Keras and against its own DOT parsed by pydot.
+
+The reference is never the neuron view itself: how many neurons and weights a
+network has comes from the Keras model ``build_model`` makes of the design (its
+layers' output widths, its kernels' shapes and its wiring), and what the view
+draws is read back by parsing ``neuron_dot``'s output with pydot. Of a layer
+wider than 16 the view shows the first 8 neurons and an ellipsis, so the
+reference counts a layer of width ``w`` as ``w`` neurons if ``w <= 16``, else 8.
+
+Random designs come from ``random_design(seed)`` of ``test_params_against_keras``:
+a failure names the seed that reproduces it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pydot
+import pytest
+from test_params_against_keras import keras_sources, random_design
+
+from designer import neurons, presets
+from designer.keras_model import build_model
+from designer.network import resolve
+from designer.neurons import neuron_dot, neuron_graph
+from designer.validation import ensure_valid
+from designer.weights import kernels_and_biases, layer_weights
+
+pytestmark = pytest.mark.keras
+
+ALL_SHOWN = 16  # a layer this wide or narrower shows every neuron (documented in designer.neurons)
+SHOWN_OF_WIDE = 8  # neurons a wider layer shows before its ellipsis
+POSITIVE, NEGATIVE = "#1d4ed8", "#c2410c"  # the documented colours of positive and negative weights
+N_RANDOM = 40
+
+PRESETS = {preset.key: preset for preset in presets.presets()}
+CASES = [f"preset:{key}" for key in PRESETS] + [f"seed:{seed}" for seed in range(N_RANDOM)]
+
+
+# --------------------------------------------------------------------------
+# Designs, models and drawings (each built or parsed once per test session)
+# --------------------------------------------------------------------------
+
+
+def design_of(case: str) -> dict:
+    """The design of a case: ``preset:<key>`` or ``seed:<n>`` (``random_design(n)``)."""
+    kind, key = case.split(":")
+    return PRESETS[key].load() if kind == "preset" else random_design(int(key))[0]
+
+
+def network_of(case: str):
+    return resolve(ensure_valid(design_of(case)))
+
+
+@functools.cache
+def model_of(case: str):
+    return build_model(design_of(case), seed=0)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A neuron-view DOT graph as pydot parsed it, quotes removed."""
+
+    nodes: dict[str, dict[str, str]]  # node id -> attributes
+    edges: list[tuple[str, str, dict[str, str]]]  # (tail, head, attributes)
+
+    def neurons(self) -> dict[str, dict[str, str]]:
+        """The drawn neurons: circles and boxes (not captions, not ellipses)."""
+        return {name: attrs for name, attrs in self.nodes.items() if attrs.get("shape") in ("circle", "box")}
+
+    def neurons_of(self, layer: str) -> list[str]:
+        return [name for name in self.neurons() if owner(name) == layer]
+
+    def weighted(self) -> list[tuple[str, str, dict[str, str]]]:
+        return [edge for edge in self.edges if "dashed" not in edge[2].get("style", "")]
+
+    def passed_on(self) -> list[tuple[str, str, dict[str, str]]]:
+        return [edge for edge in self.edges if "dashed" in edge[2].get("style", "")]
+
+    def position(self, name: str) -> tuple[float, float]:
+        match = re.fullmatch(r"(-?[\d.]+),(-?[\d.]+)!", self.nodes[name]["pos"])
+        assert match, f"{name}: pos={self.nodes[name]['pos']!r} is not pinned as 'x,y!'"
+        return float(match[1]), float(match[2])
+
+
+def unquote(value) -> str:
+    value = str(value)
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+
+
+def owner(neuron: str) -> str:
+    """The layer a neuron id (``hidden_1/3``) belongs to."""
+    return neuron.rsplit("/", 1)[0]
+
+
+def index_of(neuron: str) -> int:
+    return int(neuron.rsplit("/", 1)[1])
+
+
+def parse(dot: str) -> Drawing:
+    graphs = pydot.graph_from_dot_data(dot)
+    assert graphs is not None and len(graphs) == 1, "the DOT source must parse to exactly one graph"
+    graph = graphs[0]
+    assert graph.get_subgraphs() == []
+    nodes: dict[str, dict[str, str]] = {}
+    for node in graph.get_nodes():
+        name = unquote(node.get_name())
+        if name in ("node", "edge", "graph"):  # default attribute statements
+            continue
+        assert name not in nodes, f"two statements for node {name}"
+        nodes[name] = {key: unquote(value) for key, value in node.get_attributes().items()}
+    edges = [
+        (
+            unquote(edge.get_source()),
+            unquote(edge.get_destination()),
+            {key: unquote(value) for key, value in edge.get_attributes().items()},
+        )
+        for edge in graph.get_edges()
+    ]
+    return Drawing(nodes, edges)
+
+
+@functools.cache
+def drawing_of(case: str) -> Drawing:
+    return parse(neuron_dot(network_of(case)))
+
+
+# --------------------------------------------------------------------------
+# The reference: Keras
+# --------------------------------------------------------------------------
+
+
+def shown(width: int) -> int:
+    return width if width <= ALL_SHOWN else SHOWN_OF_WIDE
+
+
+@dataclass(frozen=True)
+class KerasView:
+    """What the neuron view should draw, worked out from the Keras model alone."""
+
+    widths: dict[str, int]  # every layer's output width (inputs: their input shape)
+    classes: dict[str, str]  # layer name -> Keras class name
+    sources: dict[str, list[str]]  # layer name -> the layers feeding it, in order
+    outputs: list[str]
+    neurons: int
+    weights: int  # weighted connections drawn
+    passed_on: int  # pass-through connections drawn (dropout, batch norm, concatenate)
+
+    def kernel_row(self, layer: str, source: str, index: int) -> int:
+        """The kernel row of feature ``index`` of ``source`` in ``layer`` (rows run over the sources in order)."""
+        offset = 0
+        for name in self.sources[layer]:
+            if name == source:
+                return offset + index
+            offset += self.widths[name]
+        raise AssertionError(f"{source} does not feed {layer} in Keras")
+
+
+def keras_view(model) -> KerasView:
+    widths = {layer.name: int(layer.output.shape[-1]) for layer in model.layers}
+    classes = {layer.name: type(layer).__name__ for layer in model.layers}
+    sources = keras_sources(model)
+    weights = passed = 0
+    for layer in model.layers:
+        feeding = sources[layer.name]
+        if classes[layer.name] == "Dense":
+            rows, units = (int(n) for n in layer.kernel.shape)
+            assert rows == sum(widths[s] for s in feeding)
+            weights += sum(shown(widths[s]) for s in feeding) * shown(units)
+        elif classes[layer.name] != "InputLayer":
+            # Feature r of the joined sources goes on to neuron r; both ends must be drawn.
+            row = 0
+            for source in feeding:
+                for index in range(widths[source]):
+                    passed += index < shown(widths[source]) and row < shown(widths[layer.name])
+                    row += 1
+    return KerasView(
+        widths,
+        classes,
+        sources,
+        list(model.output_names),
+        sum(shown(width) for width in widths.values()),
+        weights,
+        passed,
+    )
+
+
+# --------------------------------------------------------------------------
+# 1. Neurons and connections drawn, counted against Keras
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_drawn_neurons_and_connections_match_keras(case):
+    drawing, reference = drawing_of(case), keras_view(model_of(case))
+    drawn = drawing.neurons()
+
+    assert len(drawn) == reference.neurons
+    assert len(drawing.weighted()) == reference.weights
+    assert len(drawing.passed_on()) == reference.passed_on
+
+    # Layer by layer: the first min(w, 8 or w) neurons, boxes for inputs and heads, circles for the rest.
+    assert {owner(name) for name in drawn} == set(reference.widths)
+    for layer, width in reference.widths.items():
+        names = drawing.neurons_of(layer)
+        assert sorted(index_of(name) for name in names) == list(range(shown(width))), layer
+        box = reference.classes[layer] == "InputLayer" or layer in reference.outputs
+        assert {drawn[name]["shape"] for name in names} == {"box" if box else "circle"}, layer
+        ellipsis = drawing.nodes.get(neurons.neuron_id(layer, "more"))
+        if width > ALL_SHOWN:
+            assert ellipsis is not None, f"{layer} ({width} wide) has no ellipsis"
+            assert ellipsis["shape"] == "plaintext"
+            assert ellipsis["label"] == f"… +{width - SHOWN_OF_WIDE}"
+        else:
+            assert ellipsis is None, f"{layer} ({width} wide) has an ellipsis"
+
+    # Every connection joins two drawn neurons that Keras wires together.
+    for tail, head, _ in drawing.edges:
+        assert tail in drawn and head in drawn, (tail, head)
+        assert owner(tail) in reference.sources[owner(head)], (tail, head)
+    for tail, head, _ in drawing.weighted():
+        assert reference.classes[owner(head)] == "Dense", (tail, head)
+    assert len({(tail, head) for tail, head, _ in drawing.edges}) == len(drawing.edges), "a connection drawn twice"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_neuron_graph_counts_match_keras(case):
+    graph, reference = neuron_graph(network_of(case)), keras_view(model_of(case))
+    assert graph.neurons == reference.neurons
+    assert graph.weights == reference.weights
+    assert len(graph.connections) - graph.weights == reference.passed_on
+
+
+def test_random_cases_cover_wide_layers_and_pass_through():
+    """The counts above are only as good as the designs they see."""
+    views = [keras_view(model_of(case)) for case in CASES if case.startswith("seed:")]
+    seen = {
+        "wider than 16": sum(any(w > ALL_SHOWN for w in v.widths.values()) for v in views),
+        "dense wider than 16 fed by one wider than 16": sum(
+            any(
+                v.classes[n] == "Dense" and v.widths[n] > ALL_SHOWN and v.widths[v.sources[n][0]] > ALL_SHOWN
+                for n in v.widths
+            )
+            for v in views
+        ),
+        "concatenate": sum("Concatenate" in v.classes.values() for v in views),
+        "dropout": sum("Dropout" in v.classes.values() for v in views),
+        "batch norm": sum("BatchNormalization" in v.classes.values() for v in views),
+        "2+ inputs": sum(list(v.classes.values()).count("InputLayer") >= 2 for v in views),
+        "2+ heads": sum(len(v.outputs) >= 2 for v in views),
+    }
+    assert min(seen.values()) >= 3, seen
+
+
+# --------------------------------------------------------------------------
+# 2. A wide layer: eight neurons and an ellipsis
+# --------------------------------------------------------------------------
+
+
+def wide_design() -> dict:
+    return {
+        "version": 1,
+        "layers": [
+            {"name": "wide", "units": 48, "activation": "relu"},
+            {"name": "narrow", "units": 5, "activation": "tanh"},
+        ],
+        "heads": [{"name": "species", "target": "species"}],
+    }
+
+
+def test_wide_layer_shows_eight_neurons_and_an_ellipsis():
+    design = wide_design()
+    model = build_model(design, seed=0)
+    units = model.get_layer("wide").kernel.shape[1]
+    assert units == 48
+    drawing = parse(neuron_dot(resolve(ensure_valid(design))))
+
+    circles = [name for name, attrs in drawing.nodes.items() if owner(name) == "wide" and attrs["shape"] == "circle"]
+    assert len(circles) == 8
+    assert sorted(drawing.nodes[name]["label"] for name in circles) == sorted(str(i) for i in range(1, 9))
+    ellipses = [attrs for attrs in drawing.nodes.values() if attrs.get("label", "").startswith("…")]
+    assert [attrs["label"] for attrs in ellipses] == [f"… +{units - 8}"] == ["… +40"]
+    assert ellipses[0]["shape"] == "plaintext"
+    # Four inputs to eight drawn units, eight drawn units to five: the hidden forty stay undrawn.
+    fed = [(owner(tail), owner(head)) for tail, head, _ in drawing.weighted()]
+    assert fed.count(("input", "wide")) == 4 * 8
+    assert fed.count(("wide", "narrow")) == 8 * 5
+    assert fed.count(("narrow", "species")) == 5 * 3
+
+
+@pytest.mark.parametrize("units", [15, 16, 17, 24])
+def test_every_neuron_up_to_sixteen_then_eight_and_an_ellipsis(units):
+    design = {
+        "version": 1,
+        "layers": [{"name": "hidden", "units": units}],
+        "heads": [{"name": "y", "target": "species"}],
+    }
+    width = build_model(design, seed=0).get_layer("hidden").kernel.shape[1]
+    drawing = parse(neuron_dot(resolve(ensure_valid(design))))
+    more = drawing.nodes.get(neurons.neuron_id("hidden", "more"))
+    if width <= 16:
+        assert len(drawing.neurons_of("hidden")) == width
+        assert more is None
+    else:
+        assert len(drawing.neurons_of("hidden")) == 8
+        assert more is not None and more["label"] == f"… +{width - 8}"
+
+
+# --------------------------------------------------------------------------
+# 3. Layout: units top to bottom, layers left to right
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_units_stand_top_to_bottom_and_layers_left_to_right(case):
+    drawing, reference = drawing_of(case), keras_view(model_of(case))
+    column_x = {}
+    for layer, width in reference.widths.items():
+        places = [drawing.position(neurons.neuron_id(layer, i)) for i in range(shown(width))]
+        xs, ys = [x for x, _ in places], [y for _, y in places]
+        assert len(set(xs)) == 1, f"{layer}: its neurons are not in one column: {xs}"
+        assert all(a > b for a, b in itertools.pairwise(ys)), f"{layer}: y does not fall with the unit: {ys}"
+        more = neurons.neuron_id(layer, "more")
+        if more in drawing.nodes:
+            x, y = drawing.position(more)
+            assert x == xs[0] and y < ys[-1], f"{layer}: the ellipsis is not below the last neuron"
+        column_x[layer] = xs[0]
+    for layer, feeding in reference.sources.items():
+        for source in feeding:
+            assert column_x[source] < column_x[layer], f"{source} feeds {layer} but is not left of it"
+    places = [drawing.position(name) for name in drawing.nodes]
+    assert len(set(places)) == len(places), "two nodes pinned to the same place"
+
+
+# --------------------------------------------------------------------------
+# 4. Weights: colour, width and tooltips from the learned kernels
+# --------------------------------------------------------------------------
+
+
+def randomize(model, seed: int) -> None:
+    """Give every weight of ``model`` a random value (Keras starts biases at zero, which proves nothing)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        values = layer.get_weights()
+        if values:
+            layer.set_weights([rng.normal(size=v.shape).astype(v.dtype) for v in values])
+
+
+KERNEL_CASES = {
+    "default": presets.default_design,
+    "two_input_branches": lambda: PRESETS["two_input_branches"].load(),
+    "wide": wide_design,
+}
+
+
+@pytest.mark.parametrize("key", list(KERNEL_CASES))
+def test_edges_show_keras_weights_and_neurons_their_bias(key):
+    design = KERNEL_CASES[key]()
+    model = build_model(design, seed=1)
+    randomize(model, seed=2)
+    first_dense = next(layer for layer in model.layers if type(layer).__name__ == "Dense")
+    kernel = first_dense.get_weights()
+    kernel[0][0, 0] = 0.0  # a zero weight counts as positive
+    first_dense.set_weights(kernel)
+    net = resolve(ensure_valid(design))
+    kernels, biases = kernels_and_biases(layer_weights(model, net))
+    drawing = parse(neuron_dot(net, kernels, biases))
+    reference = keras_view(model)
+
+    by_layer: dict[str, list[tuple[float, float]]] = {}
+    colours = set()
+    for tail, head, attrs in drawing.weighted():
+        layer = model.get_layer(owner(head))
+        row = reference.kernel_row(layer.name, owner(tail), index_of(tail))
+        weight = float(layer.get_weights()[0][row][index_of(head)])
+        assert f"{weight:+.3f}" in attrs["tooltip"], (tail, head, attrs["tooltip"])
+        assert attrs["color"] == (POSITIVE if weight >= 0 else NEGATIVE), (tail, head, weight)
+        colours.add(attrs["color"])
+        by_layer.setdefault(layer.name, []).append((abs(weight), float(attrs["penwidth"])))
+    assert colours == {POSITIVE, NEGATIVE}
+    assert set(by_layer) == {name for name, cls in reference.classes.items() if cls == "Dense"}
+    for layer, edges in by_layer.items():
+        widths = [width for _, width in sorted(edges)]
+        assert max(edges)[1] == max(widths), f"{layer}: its largest weight is not its widest connection"
+        assert widths == sorted(widths), f"{layer}: a larger weight is drawn thinner"
+        assert widths[0] < widths[-1], f"{layer}: all connections are drawn alike"
+
+    for name, attrs in drawing.neurons().items():
+        layer = owner(name)
+        if reference.classes[layer] == "Dense":
+            bias = float(model.get_layer(layer).get_weights()[1][index_of(name)])
+            assert f"{bias:+.3f}" in attrs["tooltip"], (name, attrs["tooltip"])
+        else:
+            assert "bias" not in attrs["tooltip"], (name, attrs["tooltip"])
+
+
+def test_without_kernels_weighted_connections_are_drawn_alike():
+    drawing = drawing_of("preset:lecture_sequential")
+    assert {(attrs.get("color"), attrs["penwidth"]) for _, _, attrs in drawing.edges} == {(None, "0.80")}
+
+
+# --------------------------------------------------------------------------
+# 5. Focus on one layer
+# --------------------------------------------------------------------------
+
+
+def test_focus_draws_the_layers_connections_in_the_focus_colour_and_fades_the_rest():
+    net = resolve(ensure_valid(presets.default_design()))
+    drawing = parse(neuron_dot(net, focus="hidden_2"))
+    into = [attrs for _, head, attrs in drawing.edges if owner(head) == "hidden_2"]
+    others = [attrs for _, head, attrs in drawing.edges if owner(head) != "hidden_2"]
+    assert len(into) == 8 * 10 and others
+    assert {attrs["color"] for attrs in into} == {neurons.FOCUS}
+    assert {attrs["color"] for attrs in others} == {neurons.FADED}
+    assert neurons.FOCUS != neurons.FADED
+    assert min(float(a["penwidth"]) for a in into) > max(float(a["penwidth"]) for a in others)
+
+
+def test_focus_with_kernels_keeps_the_sign_colours_and_fades_the_rest():
+    design = presets.default_design()
+    model = build_model(design, seed=3)
+    net = resolve(ensure_valid(design))
+    kernels, biases = kernels_and_biases(layer_weights(model, net))
+    drawing = parse(neuron_dot(net, kernels, biases, focus="hidden_2"))
+    for _, head, attrs in drawing.weighted():
+        if owner(head) == "hidden_2":
+            assert attrs["color"] in (POSITIVE, NEGATIVE)
+        else:
+            assert attrs["color"] in (POSITIVE + "33", NEGATIVE + "33")  # mostly transparent
