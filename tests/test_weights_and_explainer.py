@@ -208,12 +208,6 @@ def repeated_input() -> dict:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a concatenate that takes the same feature twice gives two kernel rows the same name "
-    "(designer.neurons.feature_labels), and weights_heatmap draws rows on a category axis, "
-    "where rows of the same name fall on one category: the heatmap shows 3 rows of a 4-row kernel",
-)
 def test_heatmap_gives_every_kernel_row_a_row_of_its_own():
     design = repeated_input()
     model = build_model(design, seed=0)

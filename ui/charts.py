@@ -141,8 +141,8 @@ def weights_heatmap(matrix: Matrix, layer: str) -> go.Figure:
     figure = go.Figure(
         go.Heatmap(
             z=matrix.values,
-            x=list(matrix.columns),
-            y=list(matrix.rows),
+            x=_distinct(matrix.columns),
+            y=_distinct(matrix.rows),
             colorscale=WEIGHT_COLORS,
             zmin=-limit,
             zmax=limit,
@@ -160,6 +160,17 @@ def weights_heatmap(matrix: Matrix, layer: str) -> go.Figure:
         margin={"l": 140, "r": 20, "t": 110, "b": 20},
     )
     return figure
+
+
+def _distinct(labels: tuple[str, ...]) -> list[str]:
+    """Labels made unique for a category axis, which would merge repeats into one row:
+    a concatenate can take the same feature twice (``petal_length``, ``petal_length (2)``)."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        distinct.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return distinct
 
 
 def enlarge(figure: go.Figure, font_size: int, line_width: float) -> go.Figure:
