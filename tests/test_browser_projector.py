@@ -73,7 +73,7 @@ def projector_page(browser, server) -> Page:
 
 def settle(page: Page) -> None:
     """Wait until the app is idle and every graph has been laid out and stays put."""
-    expect(page.get_by_text("Projector mode")).to_be_visible()
+    expect(page.get_by_role("button", name="Projector mode")).to_be_visible()
     wait_until_idle(page)
     page.wait_for_function(
         """() => new Promise(done => {
@@ -113,7 +113,7 @@ def test_one_click_switches_projector_mode_on_and_off(browser, server):
     caption = page.get_by_test_id("stCaptionContainer").first
     assert float(caption.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) < BODY_PX
 
-    page.get_by_text("Projector mode").click()
+    page.get_by_role("button", name="Projector mode").click()
     expect(page).to_have_url(re.compile(r"[?&]projector=true"))
     wait_until_idle(page)
     expect(caption).to_have_css("font-size", f"{BODY_PX}px")
@@ -126,7 +126,7 @@ def test_one_click_switches_projector_mode_on_and_off(browser, server):
     wait_until_idle(page)
     assert_legible(page)
 
-    page.get_by_text("Projector mode").click()
+    page.get_by_role("button", name="Projector mode").click()
     expect(page).not_to_have_url(re.compile(r"projector="))
     expect(page.get_by_test_id("stCaptionContainer").first).not_to_have_css("font-size", f"{BODY_PX}px")
     context.close()

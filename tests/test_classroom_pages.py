@@ -88,10 +88,15 @@ def styles(at: AppTest) -> str:
     return "\n".join(element.proto.body for element in at.get("html"))
 
 
-def projector_toggle(at: AppTest):
+def projector_switch(at: AppTest):
     """The one "Projector mode" switch (found by its label: its key is the app's business)."""
-    [toggle] = [t for t in at.toggle if t.label == "Projector mode"]
-    return toggle
+    [switch] = [b for b in at.button if b.label == "Projector mode"]
+    return switch
+
+
+def switch_shows_on(at: AppTest) -> bool:
+    """Whether the switch shows the mode as on (a filled, primary button)."""
+    return projector_switch(at).proto.type == "primary"
 
 
 def in_expander(at: AppTest, label: str) -> bool:
@@ -155,7 +160,7 @@ def test_walking_to_hidden_2_explains_its_count():
 
 def test_opening_with_projector_true_turns_projector_mode_on():
     at = open_app(projector=True)
-    assert projector_toggle(at).value is True
+    assert switch_shows_on(at) is True
     assert PROJECTOR_CSS in styles(at)
     dot = graph_source(at)
     assert default_font_size(dot) == PROJECTOR.font_size == 20
@@ -166,7 +171,7 @@ def test_opening_with_projector_true_turns_projector_mode_on():
 
 def test_without_the_parameter_the_mode_is_off():
     at = open_app()
-    assert projector_toggle(at).value is False
+    assert switch_shows_on(at) is False
     assert PROJECTOR_CSS not in styles(at)
     assert "<style>" in styles(at)  # the app's own style sheet is still there
     dot = graph_source(at)
@@ -178,16 +183,16 @@ def test_the_toggle_switches_the_mode_across_pages():
     """The mode follows the switch on every page (the address bar's copy is checked in Chromium by
     tests/test_browser_projector.py: how it gets there is Streamlit's and the browser's business)."""
     at = open_app()
-    projector_toggle(at).set_value(True).run()
+    projector_switch(at).click().run()
     assert not at.exception
     assert PROJECTOR_CSS in styles(at)
     assert default_font_size(graph_source(at)) == PROJECTOR.font_size
     at.switch_page(TRAIN_PAGE).run()
     assert not at.exception
-    assert projector_toggle(at).value is True
+    assert switch_shows_on(at) is True
     assert in_expander(at, "Test size"), "projector mode tucks the secondary settings away"
     at.switch_page(DESIGN_PAGE).run()
-    projector_toggle(at).set_value(False).run()
+    projector_switch(at).click().run()
     assert not at.exception
     assert PROJECTOR_CSS not in styles(at)
     assert default_font_size(graph_source(at)) == NORMAL.font_size
@@ -217,7 +222,7 @@ def test_the_share_link_carries_the_mode(projector):
 def test_the_share_link_follows_the_toggle():
     at = open_app(CODE_PAGE)
     assert "projector=true" not in share_link(at)
-    projector_toggle(at).set_value(True).run()
+    projector_switch(at).click().run()
     assert not at.exception
     assert "projector=true" in share_link(at)
     assert links.from_query_string(share_link(at).partition("?")[2]) == at.session_state["design"]

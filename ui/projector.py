@@ -5,8 +5,8 @@ design file. Like the design it has one home, ``st.session_state["projector"]``:
 it is read from the address the session was opened with (``?projector=true``)
 and written back to the address bar after every run (:func:`sync_link`), so a
 link copied from the address bar, or made by the Code page, opens in the same
-mode. The switch widget is keyed by the mode it shows, so it is made afresh
-from that one value and never holds a copy that could drift.
+mode. The switch (a button) is keyed by the mode it shows, so it is made
+afresh from that one value and never holds a copy that could drift.
 
 (Streamlit's own ``bind="query-params"`` would do the same, but a page switch
 followed by a quick click can leave the parameter behind in the address bar.)
@@ -63,15 +63,20 @@ def style_sheets() -> str:
 
 
 def switch() -> None:
-    """The one-click switch, pinned to the top bar of every page (see ``assets/style.css``)."""
+    """The one-click switch, pinned to the top bar of every page (see ``assets/style.css``).
+
+    A button rather than a toggle: the page already loads the button's code, and a
+    toggle's would add half a second to the app's first appearance. Filled while on.
+    """
     mode = on()
     with st.container(key="projector-switch"):
-        st.toggle(
+        st.button(
             "Projector mode",
-            value=mode,
             key=f"projector-{mode}",
-            on_change=_flip,
-            help="Large text, thick lines and strong colours, for showing the app on a projector",
+            icon=":material/co_present:",
+            type="primary" if mode else "secondary",
+            on_click=_flip,
+            help="Leave projector mode" if mode else "Large text, thick lines and strong colours, for a projector",
         )
 
 
