@@ -18,6 +18,7 @@ from designer.validation import errors, validate
 
 PARAMETER = "design"
 PROJECTOR = "projector"  # the app's projector mode: a way of showing the design, not part of it
+PROJECTOR_ON = "true"
 MAX_LINK_CHARACTERS = 8_000
 MAX_JSON_BYTES = 100_000  # the most a link may unpack to
 
@@ -59,7 +60,7 @@ def decode(value: str) -> dict:
 
 def query_string(design: dict, projector: bool = False) -> str:
     """The query string of a share link, starting with ``?``; ``projector`` opens it in projector mode."""
-    return "?" + urlencode({PARAMETER: encode(design), **({PROJECTOR: "true"} if projector else {})})
+    return "?" + urlencode({PARAMETER: encode(design), **({PROJECTOR: PROJECTOR_ON} if projector else {})})
 
 
 def from_query_string(query: str) -> dict:

@@ -134,6 +134,7 @@ def neuron_dot(
     graph = neuron_graph(net)
     kernels, biases = kernels or {}, biases or {}
     places = layout(graph, font_size)
+    labels = {column.node.name: column.labels for column in graph.columns}
     lines = [
         "digraph neurons {",
         "  layout=neato; splines=false; outputorder=edgesfirst; bgcolor=transparent;",
@@ -145,7 +146,7 @@ def neuron_dot(
         lines += _column_lines(column, places, biases.get(column.node.name), column.node.name == focus, font_size)
     scale = {name: max((abs(float(w)) for row in kernel for w in row), default=0.0) for name, kernel in kernels.items()}
     for connection in sorted(graph.connections, key=lambda c: _strength(c, kernels, scale)):
-        lines.append(_edge_line(connection, graph, kernels, scale, focus, line_width))
+        lines.append(_edge_line(connection, labels, kernels, scale, focus, line_width))
     lines.append("}")
     return "\n".join(lines)
 
@@ -188,9 +189,9 @@ def _column_lines(column: Column, places, bias: Sequence[float] | None, focused:
     node = column.node
     ids = [neuron_id(node.name, i) for i in range(column.drawn)]
     title = escape(describe(node))
-    weight = "#c2410c" if focused else "#0f172a"
+    colour = NEGATIVE if focused else FOCUS  # the focused layer's caption in the app's orange
     lines = [
-        f'  "{neuron_id(node.name, "title")}" [shape=plaintext, style="", fontcolor="{weight}",'
+        f'  "{neuron_id(node.name, "title")}" [shape=plaintext, style="", fontcolor="{colour}",'
         f" label=<<b>{escape(node.name)}</b><br/>{title}>, {_pin(places, neuron_id(node.name, 'title'))}];"
     ]
     for i, neuron in enumerate(ids):
@@ -228,8 +229,7 @@ def _strength(connection: Connection, kernels, scale) -> float:
     return abs(float(kernel[connection.row][connection.unit])) / scale[connection.target]
 
 
-def _edge_line(connection: Connection, graph: NeuronGraph, kernels, scale, focus: str | None, line_width: float) -> str:
-    labels = {column.node.name: column.labels for column in graph.columns}
+def _edge_line(connection: Connection, labels, kernels, scale, focus: str | None, line_width: float) -> str:
     source = labels[connection.source][connection.source_index]
     target = labels[connection.target][connection.unit]
     kernel = kernels.get(connection.target) if connection.weighted else None

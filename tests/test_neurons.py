@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pydot
 import pytest
-from test_params_against_keras import keras_sources, random_design
+from design_cases import PRESETS, cases, design_of, network_of
+from test_params_against_keras import keras_sources
 
 from designer import neurons, presets
 from designer.keras_model import build_model
@@ -37,23 +38,12 @@ SHOWN_OF_WIDE = 8  # neurons a wider layer shows before its ellipsis
 POSITIVE, NEGATIVE = "#1d4ed8", "#c2410c"  # the documented colours of positive and negative weights
 N_RANDOM = 40
 
-PRESETS = {preset.key: preset for preset in presets.presets()}
-CASES = [f"preset:{key}" for key in PRESETS] + [f"seed:{seed}" for seed in range(N_RANDOM)]
+CASES = cases(N_RANDOM)
 
 
 # --------------------------------------------------------------------------
 # Designs, models and drawings (each built or parsed once per test session)
 # --------------------------------------------------------------------------
-
-
-def design_of(case: str) -> dict:
-    """The design of a case: ``preset:<key>`` or ``seed:<n>`` (``random_design(n)``)."""
-    kind, key = case.split(":")
-    return PRESETS[key].load() if kind == "preset" else random_design(int(key))[0]
-
-
-def network_of(case: str):
-    return resolve(ensure_valid(design_of(case)))
 
 
 @functools.cache

@@ -22,7 +22,8 @@ import zlib
 import numpy as np
 import pydot
 import pytest
-from test_params_against_keras import keras_sources, random_design
+from design_cases import PRESET_CASES, cases, design_of, network_of
+from test_params_against_keras import keras_sources
 
 from designer import params, presets
 from designer.keras_model import build_model, keras_dot, summary_text
@@ -38,25 +39,13 @@ SPECIES = ("setosa", "versicolor", "virginica")
 N_WEIGHT_DESIGNS = 30
 N_EXPLAIN_DESIGNS = 40
 
-PRESETS = {preset.key: preset for preset in presets.presets()}
-PRESET_CASES = [f"preset:{key}" for key in PRESETS]
-WEIGHT_CASES = PRESET_CASES + [f"seed:{seed}" for seed in range(N_WEIGHT_DESIGNS)]
-EXPLAIN_CASES = PRESET_CASES + [f"seed:{seed}" for seed in range(N_EXPLAIN_DESIGNS)]
+WEIGHT_CASES = cases(N_WEIGHT_DESIGNS)
+EXPLAIN_CASES = cases(N_EXPLAIN_DESIGNS)
 
 
 # --------------------------------------------------------------------------
 # Designs and models (each built once per test session)
 # --------------------------------------------------------------------------
-
-
-def design_of(case: str) -> dict:
-    """The design of a case: ``preset:<key>`` or ``seed:<n>`` (``random_design(n)``)."""
-    kind, key = case.split(":")
-    return PRESETS[key].load() if kind == "preset" else random_design(int(key))[0]
-
-
-def network_of(case: str):
-    return resolve(ensure_valid(design_of(case)))
 
 
 @functools.cache

@@ -67,10 +67,7 @@ def weights_inspector(weights: list[LayerWeights]) -> None:
     st.caption(f"What `model.get_layer('{layer.name}').get_weights()` returns: {shapes}. Hover a cell for its value.")
     for matrix in layer.matrices:
         figure = charts.weights_heatmap(matrix, layer.name)
-        if projector.on():
-            look = projector.look()
-            charts.enlarge(figure, look.font_size, look.line_width)
-        st.plotly_chart(figure, width="stretch", key=f"heatmap-{layer.name}-{matrix.title}")
+        projector.plotly_chart(st, figure, width="stretch", key=f"heatmap-{layer.name}-{matrix.title}")
 
 
 def neuron_legend() -> None:

@@ -26,7 +26,6 @@ import streamlit as st
 from designer import links
 
 PARAMETER = links.PROJECTOR
-LINK_VALUE = "true"
 STATE = "projector"  # the session state key of the mode
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -39,14 +38,14 @@ class Look:
     line_width: float  # a multiplier for graph and chart lines
 
 
-NORMAL = Look(font_size=14, line_width=1.0)
+NORMAL = Look(font_size=12, line_width=1.0)  # drawn at 16 px: an SVG point is 4/3 px
 PROJECTOR = Look(font_size=20, line_width=2.0)
 
 
 def on() -> bool:
     """Whether the session is in projector mode (at first, whether the address asked for it)."""
     if STATE not in st.session_state:
-        st.session_state[STATE] = st.query_params.get(PARAMETER) == LINK_VALUE
+        st.session_state[STATE] = st.query_params.get(PARAMETER) == links.PROJECTOR_ON
     return st.session_state[STATE]
 
 
@@ -87,7 +86,16 @@ def _flip() -> None:
 def sync_link() -> None:
     """Keep the address bar's ``projector`` parameter in step with the mode."""
     if on():
-        if st.query_params.get(PARAMETER) != LINK_VALUE:
-            st.query_params[PARAMETER] = LINK_VALUE
+        if st.query_params.get(PARAMETER) != links.PROJECTOR_ON:
+            st.query_params[PARAMETER] = links.PROJECTOR_ON
     elif PARAMETER in st.query_params:
         del st.query_params[PARAMETER]
+
+
+def plotly_chart(where, figure, **arguments) -> None:
+    """``where.plotly_chart(figure, ...)``, the figure enlarged in projector mode."""
+    if on():
+        from ui import charts  # here, not at the top: the Design page never loads Plotly figures
+
+        charts.enlarge(figure, PROJECTOR.font_size, PROJECTOR.line_width)
+    where.plotly_chart(figure, **arguments)

@@ -171,13 +171,15 @@ def curves(run: dict, key: str = "curves") -> None:
     heads = run["heads"]
     for name, (loss_figure, metric_figure) in charts.head_figures(run["history"], heads).items():
         left, right = st.columns(2)
-        _chart(left, loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss"))
-        _chart(
+        projector.plotly_chart(
+            left, loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss")
+        )
+        projector.plotly_chart(
             right, metric_figure, width="stretch", key=f"{key}-{name}-metric", config=_image_button(f"{name}_metric")
         )
     if len(heads) > 1:
         total = charts.curves(run["history"], "loss", "total loss (weighted sum of the heads)", "loss")
-        _chart(st, total, width="stretch", key=f"{key}-total")
+        projector.plotly_chart(st, total, width="stretch", key=f"{key}-total")
 
 
 def results(run: dict, trainer: training.Trainer | None) -> None:
@@ -199,9 +201,11 @@ def results(run: dict, trainer: training.Trainer | None) -> None:
         with columns[index % len(columns)]:
             if head.metric == "accuracy":
                 matrix = confusion_matrix(actual.argmax(1), predicted.argmax(1), labels=range(len(spec.SPECIES)))
-                _chart(st, charts.confusion_matrix(matrix, head.name), width="stretch")
+                projector.plotly_chart(st, charts.confusion_matrix(matrix, head.name), width="stretch")
             else:
-                _chart(st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch")
+                projector.plotly_chart(
+                    st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch"
+                )
 
 
 def _image_button(file_name: str) -> dict:
@@ -247,15 +251,9 @@ def comparison() -> None:
     chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
     key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
-    _chart(st, charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch")
-
-
-def _chart(where, figure, **arguments) -> None:
-    """``where.plotly_chart``, with the figure enlarged in projector mode."""
-    if projector.on():
-        look = projector.look()
-        charts.enlarge(figure, look.font_size, look.line_width)
-    where.plotly_chart(figure, **arguments)
+    projector.plotly_chart(
+        st, charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch"
+    )
 
 
 def _tucked_away(title: str):
