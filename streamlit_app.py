@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from designer import workers
 from ui import entry, projector, session
 from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
+workers.shared_pool()  # the training workers start importing TensorFlow now, long before a first Train
 projector.switch()  # first: its callback sets the mode, which decides the styles and the navigation's place
 st.html(projector.style_sheets())
 

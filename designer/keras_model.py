@@ -71,6 +71,13 @@ def build_model(design: dict, name: str = "designer", seed: int | None = None):
     )
 
 
+def restore_model(design: dict, weights: list):
+    """The model of a valid design with the given weights (as ``model.get_weights()`` returned them)."""
+    model = build_model(design)
+    model.set_weights(weights)
+    return model
+
+
 def make_layer(node: Node, seed: int | None = None):
     """The Keras layer for one layer or head of a resolved network."""
     initializers, layers = import_keras().initializers, import_keras().layers

@@ -46,7 +46,7 @@ UPDATES_PER_SECOND = 4  # how often run() reports back, at least
 STOP_NONE, STOP_NAN, STOP_EARLY = 0, 1, 2
 
 
-__all__ = ["DataError", "Head", "Trainer", "TrainingError", "heads_of", "metric_names"]
+__all__ = ["DataError", "Head", "Trainer", "TrainingError", "check_trainable", "heads_of", "metric_names"]
 
 
 class TrainingError(ValueError):
@@ -66,6 +66,20 @@ class Head:
     def metric(self) -> str:
         """Keras' name of the head's metric: accuracy for the species, MAE for a measurement."""
         return "accuracy" if spec.is_classification(self.target) else "mae"
+
+
+def check_batch_size(settings: dict, data: Dataset) -> None:
+    """Refuse a batch larger than the training rows (the data decides, so validation cannot)."""
+    rows, batch = len(data.train), settings["batch_size"]
+    if batch > rows:
+        raise TrainingError(
+            f"training.batch_size {batch} is larger than the {rows} training rows; choose at most {rows}"
+        )
+
+
+def check_trainable(design: dict) -> None:
+    """Raise :class:`TrainingError` or :class:`DataError` if a valid design cannot train; imports no TensorFlow."""
+    check_batch_size(spec.training_settings(design), prepare(design))
 
 
 def heads_of(design: dict) -> list[Head]:
@@ -210,11 +224,7 @@ class Trainer:
         return len(self.data.validation) > 0
 
     def _check_settings(self) -> None:
-        rows, batch = len(self.data.train), self.settings["batch_size"]
-        if batch > rows:
-            raise TrainingError(
-                f"training.batch_size {batch} is larger than the {rows} training rows; choose at most {rows}"
-            )
+        check_batch_size(self.settings, self.data)
 
     def run(self, epochs: int | None = None, updates_per_second: float = UPDATES_PER_SECOND) -> Iterator[int]:
         """Train up to ``epochs`` more epochs (default: the design's), yielding after each chunk.

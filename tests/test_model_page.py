@@ -22,6 +22,7 @@ from designer import presets, spec
 from designer.keras_model import build_model, summary_text
 from designer.network import resolve
 from designer.neurons import neuron_dot
+from designer.training import Trainer
 from ui.projector import NORMAL
 
 pytestmark = [
@@ -110,8 +111,18 @@ def train_a_run(epochs: int = EPOCHS) -> AppTest:
     train.click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.session_state["runs"]) == 1
-    assert at.session_state["trainer"].epochs_done == epochs
+    assert at.session_state["trained"]["epochs"] == epochs
     return at
+
+
+def trained_model(at: AppTest):
+    """The reference: the session's design trained here, in the test process, with the same seed.
+
+    The page's model was trained in a worker process; training is reproducible, so the two are the same.
+    """
+    trainer = Trainer(at.session_state["runs"][-1]["design"])
+    trainer.train()
+    return trainer.model
 
 
 @pytest.fixture(scope="module")
@@ -199,11 +210,12 @@ def test_the_keras_graph_has_a_node_per_layer():
 
 
 def test_after_training_the_page_names_the_run(trained):
-    run, trainer = trained.session_state["runs"][-1], trained.session_state["trainer"]
+    run, record = trained.session_state["runs"][-1], trained.session_state["trained"]
     assert run["label"].startswith("Run 1:")
     [which] = [m.value for m in trained.markdown if "Run 1" in m.value]
     assert f"**{run['label']}**" in which
-    assert f"({trainer.epochs_done} epochs)" in which
+    assert f"({record['epochs']} epochs)" in which
+    assert record["epochs"] == len(run["history"]["loss"]) == EPOCHS
 
 
 @pytest.mark.parametrize("name", ["hidden_1", "hidden_3", "species"])
@@ -212,7 +224,7 @@ def test_after_training_the_weights_are_the_trained_models(trained, name):
     layer_picker(at).set_value(name).run()
     assert not at.exception
     kernel, bias = layer_heatmaps(at, name)
-    learned_kernel, learned_bias = at.session_state["trainer"].model.get_layer(name).get_weights()
+    learned_kernel, learned_bias = trained_model(at).get_layer(name).get_weights()
     assert np.allclose(kernel, learned_kernel)
     assert np.allclose(bias[0], learned_bias)
     initial = reference_model(at.session_state["design"]).get_layer(name).get_weights()[0]
@@ -221,12 +233,12 @@ def test_after_training_the_weights_are_the_trained_models(trained, name):
 
 def test_after_training_the_summary_is_the_trained_models(trained):
     at = open_tab(trained, "model.summary()")
-    assert [c.value for c in at.code] == [code_text(summary_text(at.session_state["trainer"].model))]
+    assert [c.value for c in at.code] == [code_text(summary_text(trained_model(at)))]
 
 
 def test_after_training_the_neuron_view_is_coloured_by_the_trained_weights(trained):
     at = open_tab(trained, "Learned weights")
-    design, model = at.session_state["design"], at.session_state["trainer"].model
+    design, model = at.session_state["design"], trained_model(at)
     kernels, biases = {}, {}
     for layer in model.layers:
         if layer.weights:

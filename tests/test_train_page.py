@@ -305,7 +305,7 @@ def test_a_batch_larger_than_the_training_rows_is_refused(app):
         f"training.batch_size 500 is larger than the {rows} training rows; choose at most {rows}"
     ]
     assert app.session_state["runs"] == []
-    assert "trainer" not in app.session_state
+    assert "job" not in app.session_state
     assert not charts(app)
 
 

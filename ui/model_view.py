@@ -1,8 +1,9 @@
 """The Model page's parts: which Keras model it shows, Keras' own views of it, and its weights.
 
 The model is the latest run's trained model when it has the design's
-architecture; otherwise an untrained build of the design, kept in the session
-(never shared between sessions) until the design or seed changes.
+architecture (rebuilt from the weights the session keeps as arrays); otherwise
+an untrained build of the design. Either is built for the page run that shows
+it and let go after: a session keeps no live Keras object.
 """
 
 from __future__ import annotations
@@ -10,27 +11,23 @@ from __future__ import annotations
 import streamlit as st
 
 from designer import spec
-from designer.keras_model import build_model, keras_dot, summary_text
+from designer.keras_model import build_model, keras_dot, restore_model, summary_text
 from designer.params import Summary
 from designer.training import architecture_key
 from designer.weights import LayerWeights
-from ui import charts, projector, training, views
-
-UNTRAINED = "untrained_model"  # session key: ((architecture key, seed), model)
+from ui import charts, projector, runs, views
 
 
 def shown_model(design: dict):
     """The model to show, and a sentence saying which one it is."""
-    run, trainer = training.latest()
-    key = architecture_key(design)
-    if trainer is not None and trainer.engine.key == key and trainer.epochs_done:
-        return trainer.model, f"The model trained in **{run['label']}** ({trainer.epochs_done} epochs)."
-    seed = spec.training_settings(design)["seed"]
-    kept = st.session_state.get(UNTRAINED)
-    if kept is None or kept[0] != (key, seed):
-        with st.spinner("Building the Keras model (the first time also loads TensorFlow: a few seconds)…"):
-            kept = st.session_state[UNTRAINED] = ((key, seed), build_model(design, seed=seed))
-    return kept[1], (
+    run, trained = runs.latest()
+    if trained is not None and trained["key"] == architecture_key(design):
+        with st.spinner("Building the trained Keras model…"):
+            model = restore_model(trained["design"], trained["weights"])
+        return model, f"The model trained in **{run['label']}** ({trained['epochs']} epochs)."
+    with st.spinner("Building the Keras model (the first time also loads TensorFlow: a few seconds)…"):
+        model = build_model(design, seed=spec.training_settings(design)["seed"])
+    return model, (
         "This design is not trained yet, so these are its **initial** weights: random kernels "
         "(Keras' Glorot uniform) and zero biases. Train it on the Train page to see what it learns."
     )

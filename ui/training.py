@@ -1,45 +1,20 @@
-"""The Train page's parts: settings, the live view of a run, its results, and the session's runs.
+"""The Train page's parts: the settings, a run's curves and results, the downloads, the comparison.
 
-``st.session_state["runs"]`` keeps every run of the session (a snapshot of
-its design and settings, its history and test metrics); ``"trainer"`` keeps
-the latest run's trainer, with its model. Nothing is shared between sessions.
+A run is plain data (see :mod:`ui.runs`); a trained model comes as its weights
+and its test predictions, so nothing here holds a TensorFlow object, and the
+``.keras`` file is built only when it is downloaded.
 """
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 from sklearn.metrics import confusion_matrix
 
-from designer import edits, spec, training
-from designer.keras_model import model_file_bytes
+from designer import cost, edits, spec, training, workers
+from designer.keras_model import model_file_bytes, restore_model
+from designer.validation import errors, validate
 from ui import charts, projector
 from ui.editors import bind
-from ui.text import plain
-
-RUNS, TRAINER = "runs", "trainer"
-CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training
-
-
-def runs() -> list[dict]:
-    """The session's runs, oldest first."""
-    return st.session_state.setdefault(RUNS, [])
-
-
-def latest() -> tuple[dict | None, training.Trainer | None]:
-    """The latest run and its trainer."""
-    return (runs()[-1] if runs() else None), st.session_state.get(TRAINER)
-
-
-def settle_interrupted() -> None:
-    """A run still marked running was stopped (by the Stop button or any other click)."""
-    run, trainer = latest()
-    if run is not None and run["status"] == "running":
-        trainer.cancel()  # an earlier script run may still be inside a chunk
-        run["status"] = "stopped"
-        run["message"] = f"Stopped after {trainer.epochs_done} of {run['settings']['epochs']} epochs."
-        _finish(run, trainer)
 
 
 def settings_editor(design: dict) -> None:
@@ -103,64 +78,24 @@ def settings_editor(design: dict) -> None:
     st.caption(f"Loss weights are set on each head, on the Design page: {weights}.")
 
 
-def start(design: dict) -> tuple[dict, training.Trainer] | None:
-    """A new run of the design, or None (with the reason shown) if it cannot train."""
-    try:
-        with st.spinner("Building the model (the first run also loads TensorFlow: a few seconds)…"):
-            previous = st.session_state.get(TRAINER)
-            trainer = training.Trainer(design, engine=previous.engine if previous else None)
-    except (training.TrainingError, training.DataError) as error:
-        st.error(plain(str(error)), icon=":material/error:")
-        return None
-    number = len(runs()) + 1
-    settings = trainer.settings
-    run = {
-        "label": f"Run {number}: {settings['optimizer']}, lr {settings['learning_rate']:g}, "
-        f"batch {settings['batch_size']}",
-        "design": spec.clone(design),
-        "settings": dict(settings),
-        "heads": trainer.heads,
-        "history": trainer.history,  # the trainer fills it in place
-        "status": "running",
-        "message": "",
-        "test": None,
-    }
-    runs().append(run)
-    st.session_state[TRAINER] = trainer  # the latest model only: older ones are let go
-    return run, trainer
-
-
-def train_live(run: dict, trainer: training.Trainer) -> None:
-    """Train, showing progress and curves as they come; a click anywhere stops it."""
-    total = run["settings"]["epochs"]
-    progress = st.progress(0.0, text="Starting…")
-    view = st.empty()
-    started, last_drawn, drawings = time.perf_counter(), 0.0, 0
-    first = None  # (time, epochs) at the first report: the pace is measured after the one-off compilation
-    for done in trainer.run():
-        now = time.perf_counter()
-        if first is None or done == first[1]:
-            first, left = (now, done), "estimating the time left"
-        else:
-            left = f"about {(now - first[0]) / (done - first[1]) * (total - done):.1f} s left"
-        text = f"Epoch {done} of {total} · {now - started:.1f} s elapsed · {left}"
-        progress.progress(done / total, text=text)
-        if time.perf_counter() - last_drawn >= CHART_REFRESH_SECONDS:
-            drawings += 1
-            with view.container():
-                curves(run, key=f"live-{drawings}")
-            last_drawn = time.perf_counter()
-    with view.container():
-        curves(run, key="final")
-    progress.progress(1.0, text=f"{trainer.epochs_done} epochs in {trainer.seconds:.1f} s")
-    run["status"] = "stopped early" if trainer.stop_reason else "finished"
-    run["message"] = trainer.stop_reason or ""
-    _finish(run, trainer)
-
-
-def _finish(run: dict, trainer: training.Trainer) -> None:
-    run["seconds"] = trainer.seconds
-    run["test"] = trainer.evaluate(trainer.data.test) if trainer.epochs_done else None
+def cost_note(design: dict) -> None:
+    """For a large network, how long an epoch and how much memory it will roughly take, before it trains."""
+    if errors(validate(design)):
+        return
+    estimate = cost.estimate(design)
+    if not estimate.heavy:
+        return
+    ceiling = workers.shared_pool().settings.memory_mb
+    note = (
+        f"This network has {estimate.parameters:,} parameters: expect about {estimate.seconds_per_epoch:,.1f} s "
+        f"an epoch and {estimate.megabytes:,.0f} MB of memory while it trains."
+    )
+    if estimate.megabytes + workers.WORKER_MB > ceiling:
+        note += (
+            f" One training may use at most {ceiling:,} MB here, so it will probably be ended; "
+            "fewer or narrower layers will train."
+        )
+    st.warning(note, icon=":material/speed:")
 
 
 def curves(run: dict, key: str = "curves") -> None:
@@ -182,22 +117,22 @@ def curves(run: dict, key: str = "curves") -> None:
         projector.plotly_chart(st, total, width="stretch", key=f"{key}-total")
 
 
-def results(run: dict, trainer: training.Trainer | None) -> None:
+def results(run: dict, trained: dict | None) -> None:
     """Test metrics per head; a confusion matrix or predicted-vs-actual plot per head."""
     if run["message"]:
-        st.info(run["message"], icon=":material/info:")
+        show = st.error if run["status"] in ("failed", "refused") else st.info
+        show(run["message"], icon=":material/info:")
     if not run["test"]:
         return
     st.subheader("On the test rows")
     st.table([_test_row(head, run["test"], len(run["heads"]) == 1) for head in run["heads"]])
-    if trainer is None or trainer.history is not run["history"]:
-        return  # an older run: its model is gone
+    if trained is None:
+        return  # an older run: only its curves and figures are kept
     with _tucked_away("Downloads: the trained model and its history"):
-        downloads(run, trainer)
-    predictions = trainer.predict(trainer.data.test)
+        downloads(run, trained)
     columns = st.columns(min(len(run["heads"]), 2))
     for index, head in enumerate(run["heads"]):
-        actual, predicted = trainer.data.test.y[head.name], predictions[head.name]
+        actual, predicted = trained["test_targets"][head.name], trained["test_predictions"][head.name]
         with columns[index % len(columns)]:
             if head.metric == "accuracy":
                 matrix = confusion_matrix(actual.argmax(1), predicted.argmax(1), labels=range(len(spec.SPECIES)))
@@ -213,13 +148,13 @@ def _image_button(file_name: str) -> dict:
     return {"toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
 
 
-def downloads(run: dict, trainer: training.Trainer) -> None:
+def downloads(run: dict, trained: dict) -> None:
     """The trained model, the history and (through each chart's camera button) the charts."""
     name = run["label"].split(":")[0].lower().replace(" ", "_")
     with st.container(horizontal=True):
         st.download_button(
             "Trained model (.keras)",
-            lambda: model_file_bytes(trainer.model),
+            lambda: model_file_bytes(restore_model(trained["design"], trained["weights"])),
             file_name=f"{name}.keras",
             mime="application/octet-stream",
             icon=":material/download:",
@@ -243,17 +178,15 @@ def _test_row(head: training.Head, test: dict, single: bool) -> dict:
     return {"head": head.name, "predicts": head.target, "loss": f"{loss:.4f}", "score": shown}
 
 
-def comparison() -> None:
-    """Any runs overlaid on the same axes, for one history key at a time."""
-    keys = sorted({key for run in runs() for key in run["history"]}, key=lambda k: (k.startswith("val_"), k))
-    labels = [run["label"] for run in runs()]
+def comparison(runs: list[dict]) -> None:
+    """Runs (with a history each) overlaid on the same axes, for one history key at a time."""
+    keys = sorted({key for run in runs for key in run["history"]}, key=lambda k: (k.startswith("val_"), k))
+    labels = [run["label"] for run in runs]
     # Keyed by the number of runs, so that a new run joins the comparison.
     chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
     key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
-    projector.plotly_chart(
-        st, charts.comparison([run for run in runs() if run["label"] in chosen], key), width="stretch"
-    )
+    projector.plotly_chart(st, charts.comparison([run for run in runs if run["label"] in chosen], key), width="stretch")
 
 
 def _tucked_away(title: str):

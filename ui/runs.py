@@ -1,0 +1,185 @@
+"""A session's runs: starting one in the shared worker pool, following it live, and keeping what it left.
+
+Session state holds plain data only:
+
+- ``"runs"``: every run of the session, oldest first (its design and settings,
+  history, status, message and test metrics);
+- ``"job"``: the session's run in the queue or in training, if any: a
+  :class:`designer.workers.Job`, which the pool's dispatcher fills in;
+- ``"trained"``: the latest run's model as arrays (its weights, and its
+  predictions on the test rows), for the results, the downloads and the Model
+  page. Older runs keep their curves and figures, not their weights.
+
+The training itself happens in a worker process; nothing here holds a
+TensorFlow object. A click anywhere while a run trains only reruns the page,
+which then follows the same run again; Stop ends it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from designer import spec, training, workers
+from designer.training import architecture_key
+from ui.text import plain
+from ui.training import curves
+
+RUNS, JOB, TRAINED = "runs", "job", "trained"
+POLL_SECONDS = 0.2  # how often the live view looks at the run (the worker reports about 4 times a second)
+CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training
+KEEP_WEIGHTS_MB = 64  # a trained model larger than this keeps its curves and figures, not its weights
+
+
+def runs() -> list[dict]:
+    """The session's runs, oldest first."""
+    return st.session_state.setdefault(RUNS, [])
+
+
+def active() -> workers.Job | None:
+    """The session's run that is waiting or training; a run that has ended is settled first."""
+    job = st.session_state.get(JOB)
+    if job is not None and job.done:
+        _settle(job)
+        return None
+    return job
+
+
+def latest() -> tuple[dict | None, dict | None]:
+    """The latest run and, if it still has them, its trained weights and test predictions."""
+    active()
+    run = runs()[-1] if runs() else None
+    trained = st.session_state.get(TRAINED)
+    if run is None or trained is None or trained["number"] != run["number"]:
+        return run, None
+    return run, trained
+
+
+def start(design: dict) -> workers.Job | None:
+    """Queue a run of the design; None (with the reason shown) if it cannot train or one is under way."""
+    if active() is not None:
+        return None
+    try:
+        training.check_trainable(design)
+    except (training.TrainingError, training.DataError) as error:
+        st.error(plain(str(error)), icon=":material/error:")
+        return None
+    job = workers.shared_pool().submit(spec.clone(design))
+    settings = spec.training_settings(design)
+    number = len(runs()) + 1
+    runs().append(
+        {
+            "number": number,
+            "label": f"Run {number}: {settings['optimizer']}, lr {settings['learning_rate']:g}, "
+            f"batch {settings['batch_size']}",
+            "design": job.design,
+            "settings": settings,
+            "heads": training.heads_of(design),
+            "history": {},
+            "status": workers.QUEUED,
+            "message": "",
+            "test": None,
+        }
+    )
+    st.session_state[JOB] = job
+    return job
+
+
+def stop() -> None:
+    """Callback of the Stop button: cancel the waiting run, or stop the one training."""
+    job = st.session_state.get(JOB)
+    if job is not None:
+        job.stop()
+
+
+def follow(job: workers.Job, heading) -> None:
+    """Show the run live until it ends: its place in the queue, then progress and curves as they come.
+
+    ``heading`` is the placeholder of the run's heading, which names its state.
+    """
+    run = runs()[-1]
+    shown_state = None
+    total = run["settings"]["epochs"]
+    status, progress, view = st.empty(), st.empty(), st.empty()
+    drawn_at, drawn_epochs, drawings = 0.0, 0, 0
+    while True:
+        now = job.snapshot()
+        if now.state != shown_state:
+            heading.subheader(f"{run['label']} · {'waiting' if now.state == workers.QUEUED else now.state}")
+            shown_state = now.state
+        if now.state == workers.QUEUED:
+            status.info(waiting_text(now), icon=":material/hourglass_top:")
+            progress.progress(0.0, text="Waiting for a free trainer…")
+        else:
+            status.empty()
+            progress.progress(min(1.0, now.epochs_done / total), text=_progress_text(now, total))
+            due = time.monotonic() - drawn_at >= CHART_REFRESH_SECONDS
+            if now.epochs_done > drawn_epochs and (due or drawn_epochs == 0):
+                drawings += 1
+                with view.container():
+                    curves({"heads": run["heads"], "history": now.history}, key=f"live-{drawings}")
+                drawn_at, drawn_epochs = time.monotonic(), now.epochs_done
+        if now.done:
+            break
+        job.wait(POLL_SECONDS)
+    _settle(job)
+    status.empty()
+    view.empty()
+    progress.progress(1.0, text=f"{job.epochs_done} epochs in {job.seconds:.1f} s")
+
+
+def waiting_text(job: workers.Job) -> str:
+    """What a learner whose run waits is told: their place, and how busy the trainers are."""
+    ahead = job.place()
+    pool = workers.shared_pool().status()
+    runs_ahead = "your run is next" if ahead == 0 else f"{ahead} run{'s' if ahead > 1 else ''} ahead of yours"
+    if pool["workers"] == 0:
+        return f"The trainers are starting (TensorFlow is loading: a few seconds); {runs_ahead}. Stop cancels it."
+    return (
+        f"Waiting for a free trainer: {runs_ahead}, {pool['training']} training now on "
+        f"{pool['workers']} trainer{'s' if pool['workers'] > 1 else ''}. Stop cancels it."
+    )
+
+
+def _progress_text(job: workers.Job, total: int) -> str:
+    if job.state == workers.RUNNING and not job.epochs_done:
+        return "Starting…"
+    left = job.seconds_left(total)
+    left = "estimating the time left" if left is None else f"about {left:.1f} s left"
+    return f"Epoch {job.epochs_done} of {total} · {job.seconds:.1f} s of training · {left}"
+
+
+def _settle(job: workers.Job) -> None:
+    """Record an ended job in its run; keep its weights as the session's latest trained model."""
+    if st.session_state.get(JOB) is not job:
+        return
+    run = runs()[-1]
+    result = job.result
+    run.update(
+        status=job.state,
+        message=job.message,
+        history={name: list(values) for name, values in job.history.items()},
+        seconds=job.seconds,
+        test=result.test if result else None,
+        worker=job.worker,
+    )
+    st.session_state.pop(TRAINED, None)  # older runs let go of their weights
+    if result is not None and result.weights is not None and result.test is not None:
+        size_mb = sum(w.nbytes for w in result.weights) / 2**20
+        if size_mb <= KEEP_WEIGHTS_MB:
+            st.session_state[TRAINED] = {
+                "number": run["number"],
+                "design": run["design"],
+                "key": architecture_key(run["design"]),
+                "epochs": job.epochs_done,
+                "weights": result.weights,
+                "test_predictions": result.test_predictions,
+                "test_targets": result.test_targets,
+            }
+        else:
+            run["message"] = (run["message"] + " " if run["message"] else "") + (
+                f"Its trained weights ({size_mb:,.0f} MB) are too large to keep here, so there is no model "
+                "to download or inspect; its curves and test metrics are kept."
+            )
+    del st.session_state[JOB]
