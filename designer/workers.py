@@ -297,7 +297,6 @@ def _warm_up(training, engines: _EngineCache) -> None:
 def _train(training, engines: _EngineCache, connection, stop_event, job_id: int, design: dict) -> None:
     trainer = training.Trainer(design, engine=engines.get(training.architecture_key(design)))
     engines.keep(trainer.engine)
-    connection.send(("started", job_id))
     sent = 0
     for done in trainer.run():
         rows = {name: values[sent:] for name, values in trainer.history.items()}
@@ -379,11 +378,14 @@ class Pool:
 
     def place(self, job: Job) -> int:
         """How many queued jobs are ahead of ``job``."""
+        return self.queue_view(job)["ahead"]
+
+    def queue_view(self, job: Job) -> dict:
+        """What a waiting job's learner is told, read at one moment: ``ahead``, ``training``, ``workers``,
+        and whether the job is still ``queued``."""
         with self._lock:
-            try:
-                return self._queue.index(job)
-            except ValueError:
-                return 0
+            queued = job in self._queue
+            return {**self.status(), "ahead": self._queue.index(job) if queued else 0, "queued": queued}
 
     def stop(self, job: Job) -> None:
         """Cancel a queued job, or ask its worker to stop it."""
@@ -485,9 +487,7 @@ class Pool:
         job = worker.job
         if job is None or message[1] != job.id:
             return  # news of a job that has already ended (stopped by ending its worker)
-        if kind == "started":
-            job._update(state=RUNNING, started_at=time.monotonic(), worker=worker.process.pid)
-        elif kind == "progress":
+        if kind == "progress":
             _, _, rows, epochs, seconds = message
             job._extend(rows, epochs, seconds)
         elif kind == "done":
@@ -567,9 +567,11 @@ class Pool:
                 continue
             job = self._queue.popleft()
             worker.job, worker.state = job, "busy"
+            job._update(state=RUNNING, started_at=time.monotonic(), worker=worker.process.pid)
             try:
                 worker.connection.send((job.id, job.design))
             except (OSError, ValueError):
+                job._update(state=QUEUED, started_at=None, worker=None)
                 self._queue.appendleft(job)
                 self._died(worker)
 
@@ -604,6 +606,7 @@ class Pool:
         """A worker ended without being asked: its job fails, and a new worker takes its place."""
         if worker.state == "gone":
             return
+        worker.process.join(timeout=1)  # its pipe may close a moment before it is reaped
         code = worker.process.exitcode
         job = worker.job
         self._end(worker, "died")
@@ -675,14 +678,17 @@ def _reap(worker: _Worker) -> None:
         worker.connection.close()
 
 
-_shared: Pool | None = None
-_shared_lock = threading.Lock()
+# The pool outlives this module: Streamlit reloads the app's modules when one of
+# their files changes, and a second pool would start while the first one's
+# workers lived on. A module without a file is never reloaded, so it holds the pool.
+_REGISTRY = sys.modules.setdefault("_keras_designer_training_pool", types.ModuleType("_keras_designer_training_pool"))
+if not hasattr(_REGISTRY, "lock"):
+    _REGISTRY.lock, _REGISTRY.pool = threading.Lock(), None
 
 
 def shared_pool() -> Pool:
     """The server's one pool, started on first use (all sessions share it)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = Pool()
-        return _shared
+    with _REGISTRY.lock:
+        if _REGISTRY.pool is None:
+            _REGISTRY.pool = Pool()
+        return _REGISTRY.pool

@@ -21,36 +21,41 @@ for problem in session.rejected("training"):
     st.error(plain(problem.message), icon=":material/error:")
 training.cost_note(design)
 
-buttons = st.container(horizontal=True)
-train_clicked = buttons.button(
-    "Train",
-    type="primary",
-    icon=":material/play_arrow:",
-    disabled=bool(errors(validate(design))) or job is not None,
-    help="A run is under way: stop it first" if job is not None else None,
-)
-stop_slot = buttons.empty()
-
-if train_clicked and job is None:
-    job = runs.start(design)
-if job is not None:
-    heading = st.empty()
-    stop_slot.button(
-        "Stop", icon=":material/stop:", on_click=runs.stop, help="Stop training; the model and curves so far are kept"
+invalid = bool(errors(validate(design)))
+with st.container(horizontal=True):
+    st.button(
+        "Train",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=invalid or job is not None,
+        help="A run is under way: Stop ends it" if job is not None else None,
+        on_click=runs.start,
     )
-    runs.follow(job, heading)
-    stop_slot.empty()
-    heading.empty()
+    if job is not None:
+        st.button(
+            "Stop",
+            icon=":material/stop:",
+            on_click=runs.stop,
+            help="Stop training; the model and curves so far are kept",
+        )
+runs.show_refusal()
+
+if job is not None:
+    runs.follow(job, st.empty())
+    st.rerun()  # drawn afresh: the Train button enabled, the Stop button gone, the results below
 
 run, trained = runs.latest()
 if run is not None:
     st.subheader(f"{run['label']} · {run['status']}")
+    if run["history"]:
+        st.caption(f"{len(run['history']['loss'])} epochs in {run['seconds']:.1f} s of training.")
     training.curves(run)
     training.results(run, trained)
+elif not invalid:
+    st.info("Press **Train** to fit the network. Every run of this session is kept here for comparison.")
+    training.preview(design)
 
 compared = [r for r in runs.runs() if r["history"]]
 if len(compared) > 1:
     st.subheader("Compare runs")
     training.comparison(compared)
-elif run is None:
-    st.info("Press **Train** to fit the network. Every run of this session is kept here for comparison.")

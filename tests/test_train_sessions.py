@@ -16,7 +16,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from designer import presets, training, workers
-from designer.training import Trainer
 from ui import runs
 
 pytestmark = pytest.mark.keras
@@ -45,26 +44,6 @@ def press_train(at: AppTest) -> None:
     [button] = [b for b in at.button if b.label == "Train"]
     button.click().run()
     assert not at.exception, [e.message for e in at.exception]
-
-
-def test_two_sessions_training_at_once_each_see_only_their_own_run():
-    designs = [design_with(8, seed=1), design_with(13, seed=2)]
-    sessions = [session_with(d) for d in designs]
-    threads = [threading.Thread(target=press_train, args=(at,)) for at in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for at, design in zip(sessions, designs, strict=True):
-        [run] = at.session_state["runs"]
-        assert run["status"] == "finished"
-        assert run["design"] == design
-        assert run["history"] == Trainer(design).train()  # its own design's curves, not the other's
-        trained = at.session_state["trained"]
-        assert trained["weights"][0].shape == (4, design["layers"][0]["units"])
-        assert "job" not in at.session_state
-    first, second = (at.session_state["runs"][0] for at in sessions)
-    assert first["history"] != second["history"]
 
 
 def test_training_never_runs_in_the_server_process(monkeypatch):
@@ -156,3 +135,15 @@ def test_a_waiting_learner_is_told_their_place():
         for job in blockers:
             job.stop()
             job.wait_done(30)
+
+
+def test_a_huge_network_is_announced_before_it_trains():
+    design = presets.default_design()
+    design["layers"] = [{"name": f"wide_{i}", "units": 1024} for i in range(32)]
+    at = session_with(design)
+    [warning] = [w.value for w in at.warning if "parameters" in w.value]
+    assert warning.startswith("This network has 32,545,795 parameters: expect about ")
+    assert "807 MB of memory while it trains" in warning
+    assert f"at most {workers.shared_pool().settings.memory_mb:,} MB here, so it will probably be ended" in warning
+    lecture = session_with(presets.default_design())
+    assert not [w for w in lecture.warning if "parameters" in w.value]

@@ -223,3 +223,23 @@ def test_the_pool_is_sized_by_the_cpu_quota(monkeypatch):
     assert workers.cpu_budget() == len(os.sched_getaffinity(0))
     monkeypatch.setattr(workers, "_cgroup_memory_limit_mb", lambda: 690.0)
     assert workers.default_workers() == 1
+
+
+def test_stop_ends_even_the_first_epoch_of_a_huge_network(pool):
+    huge = lecture(epochs=5, batch_size=1)
+    huge["layers"] = [{"name": f"wide_{i}", "units": 1024} for i in range(8)]  # 7.4 million parameters
+    job = pool.submit(huge)
+    while job.state != workers.RUNNING:
+        job.wait(1)
+    time.sleep(0.3)
+    assert job.epochs_done == 0  # an epoch of 96 batch steps takes seconds
+    asked = time.monotonic()
+    job.stop()
+    finished(job)
+    assert job.ended_at - asked < workers.STOP_GRACE_SECONDS + 0.5
+    assert job.state == workers.STOPPED
+    assert (
+        job.message
+        == "Stopped after 0 of 5 epochs, in the middle of an epoch; the weights of that moment were not kept."
+    )
+    assert pool.wait_ready(TIMEOUT) and len(pool.pids()) == 2  # the ended worker was replaced

@@ -26,7 +26,8 @@ from designer.training import architecture_key
 from ui.text import plain
 from ui.training import curves
 
-RUNS, JOB, TRAINED = "runs", "job", "trained"
+RUNS, JOB, TRAINED, REFUSAL = "runs", "job", "trained", "train_refused"
+QUEUE_NOTICE_SECONDS = 0.3  # a run waiting longer is told its place
 POLL_SECONDS = 0.2  # how often the live view looks at the run (the worker reports about 4 times a second)
 CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training
 KEEP_WEIGHTS_MB = 64  # a trained model larger than this keeps its curves and figures, not its weights
@@ -56,15 +57,21 @@ def latest() -> tuple[dict | None, dict | None]:
     return run, trained
 
 
-def start(design: dict) -> workers.Job | None:
-    """Queue a run of the design; None (with the reason shown) if it cannot train or one is under way."""
-    if active() is not None:
-        return None
+def start() -> None:
+    """Callback of the Train button: queue a run of the session's design, unless it cannot train.
+
+    A callback, so that the page is drawn knowing a run is under way (its Train
+    button disabled, its Stop button shown). A refusal waits in the session
+    for :func:`show_refusal`.
+    """
+    design = st.session_state.get("design")
+    if design is None or active() is not None:
+        return
     try:
         training.check_trainable(design)
     except (training.TrainingError, training.DataError) as error:
-        st.error(plain(str(error)), icon=":material/error:")
-        return None
+        st.session_state[REFUSAL] = str(error)
+        return
     job = workers.shared_pool().submit(spec.clone(design))
     settings = spec.training_settings(design)
     number = len(runs()) + 1
@@ -83,7 +90,13 @@ def start(design: dict) -> workers.Job | None:
         }
     )
     st.session_state[JOB] = job
-    return job
+
+
+def show_refusal() -> None:
+    """Why the last press of Train started nothing, once."""
+    message = st.session_state.pop(REFUSAL, None)
+    if message:
+        st.error(plain(message), icon=":material/error:")
 
 
 def stop() -> None:
@@ -109,8 +122,10 @@ def follow(job: workers.Job, heading) -> None:
             heading.subheader(f"{run['label']} · {'waiting' if now.state == workers.QUEUED else now.state}")
             shown_state = now.state
         if now.state == workers.QUEUED:
-            status.info(waiting_text(now), icon=":material/hourglass_top:")
-            progress.progress(0.0, text="Waiting for a free trainer…")
+            # Shown only to a run that waits: a free trainer takes a run within milliseconds.
+            waiting = waiting_text(job) if time.monotonic() - now.submitted_at > QUEUE_NOTICE_SECONDS else None
+            if waiting:
+                status.info(waiting, icon=":material/hourglass_top:")
         else:
             status.empty()
             progress.progress(min(1.0, now.epochs_done / total), text=_progress_text(now, total))
@@ -129,16 +144,18 @@ def follow(job: workers.Job, heading) -> None:
     progress.progress(1.0, text=f"{job.epochs_done} epochs in {job.seconds:.1f} s")
 
 
-def waiting_text(job: workers.Job) -> str:
-    """What a learner whose run waits is told: their place, and how busy the trainers are."""
-    ahead = job.place()
-    pool = workers.shared_pool().status()
+def waiting_text(job: workers.Job) -> str | None:
+    """What a learner whose run waits is told: their place, and how busy the trainers are (None: not waiting)."""
+    view = workers.shared_pool().queue_view(job)
+    if not view["queued"]:
+        return None
+    ahead = view["ahead"]
     runs_ahead = "your run is next" if ahead == 0 else f"{ahead} run{'s' if ahead > 1 else ''} ahead of yours"
-    if pool["workers"] == 0:
+    if view["workers"] == 0:
         return f"The trainers are starting (TensorFlow is loading: a few seconds); {runs_ahead}. Stop cancels it."
     return (
-        f"Waiting for a free trainer: {runs_ahead}, {pool['training']} training now on "
-        f"{pool['workers']} trainer{'s' if pool['workers'] > 1 else ''}. Stop cancels it."
+        f"Waiting for a free trainer: {runs_ahead}, {view['training']} training now on "
+        f"{view['workers']} trainer{'s' if view['workers'] > 1 else ''}. Stop cancels it."
     )
 
 

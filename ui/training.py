@@ -98,6 +98,11 @@ def cost_note(design: dict) -> None:
     st.warning(note, icon=":material/speed:")
 
 
+def preview(design: dict) -> None:
+    """The empty charts of a valid design's next run: what will be drawn, and Plotly loaded before it is."""
+    curves({"heads": training.heads_of(design), "history": {}}, key="preview")
+
+
 def curves(run: dict, key: str = "curves") -> None:
     """One row per head: its loss and its accuracy (or error); then the total loss for several heads.
 
