@@ -635,8 +635,10 @@ class Pool:
         if not polite:
             with contextlib.suppress(OSError):
                 worker.process.kill()
-        # Joined on a thread of its own: the dispatcher must not wait for a process to wind down.
-        threading.Thread(target=_reap, args=(worker,), name="training-reaper", daemon=True).start()
+        if why == "shutdown":  # no new threads at interpreter exit
+            _reap(worker, timeout=2)
+        else:  # joined on a thread of its own: the dispatcher must not wait for a process to wind down
+            threading.Thread(target=_reap, args=(worker,), name="training-reaper", daemon=True).start()
         if replace:
             self._spawn()
 
@@ -668,9 +670,9 @@ def _epochs(job: Job) -> int:
     return spec.training_settings(job.design)["epochs"]
 
 
-def _reap(worker: _Worker) -> None:
+def _reap(worker: _Worker, timeout: float = 10) -> None:
     """Wait for a worker that was told to go; kill it if it lingers."""
-    worker.process.join(timeout=10)
+    worker.process.join(timeout=timeout)
     if worker.process.is_alive():
         worker.process.kill()
         worker.process.join(timeout=5)
