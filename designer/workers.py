@@ -298,25 +298,32 @@ def _train(training, engines: _EngineCache, connection, stop_event, job_id: int,
     trainer = training.Trainer(design, engine=engines.get(training.architecture_key(design)))
     engines.keep(trainer.engine)
     sent = 0
+    if stop_event.is_set():  # stopped while the model was being built
+        return _send_result(connection, job_id, trainer, stopped=True)
     for done in trainer.run():
         rows = {name: values[sent:] for name, values in trainer.history.items()}
         connection.send(("progress", job_id, rows, done, trainer.seconds))
         sent = done
         if stop_event.is_set():
             break
+    _send_result(connection, job_id, trainer, stopped=stop_event.is_set())
+
+
+def _send_result(connection, job_id: int, trainer, stopped: bool) -> None:
+    """The run's end, as plain data: test metrics and predictions, the weights as arrays."""
     data = trainer.data
-    predictions = trainer.predict(data.test) if trainer.epochs_done else {}
+    trained = trainer.epochs_done > 0
     result = Result(
         history={},  # the history already came in the progress messages
         stop_reason=trainer.stop_reason,
         seconds=trainer.seconds,
-        test=trainer.evaluate(data.test) if trainer.epochs_done else None,
-        test_predictions=predictions,
+        test=trainer.evaluate(data.test) if trained else None,
+        test_predictions=trainer.predict(data.test) if trained else {},
         test_targets={head.name: data.test.y[head.name] for head in trainer.heads},
         weights=trainer.model.get_weights(),
         worker=os.getpid(),
     )
-    connection.send(("done", job_id, result, stop_event.is_set()))
+    connection.send(("done", job_id, result, stopped))
 
 
 # ------------------------------------------------------------------------------------------ the server side
@@ -516,8 +523,8 @@ class Pool:
         self._release(worker, job, state=state, message=message, result=result)
 
     def _release(self, worker: _Worker, job: Job, **changes) -> None:
-        """The worker is done with ``job``: record how it ended, and make the worker free (or retire it)."""
-        job._update(ended_at=time.monotonic(), **changes)
+        """The worker is done with ``job``: make the worker free (or retire it), then record how the job ended."""
+        ended_at = time.monotonic()
         worker.job = None
         worker.runs += 1
         worker.stop_event.clear()
@@ -525,6 +532,7 @@ class Pool:
         rss = resident_mb(worker.process.pid) or 0
         if worker.runs >= self.settings.max_runs or rss > RETIRE_SHARE * self.settings.memory_mb:
             self._begin_retirement(worker)
+        job._update(ended_at=ended_at, **changes)
 
     def _watch(self) -> None:
         """Memory ceilings, stops that take too long, runs that waited too long."""
@@ -617,14 +625,23 @@ class Pool:
                 "so this run ended. Nothing else was affected: press Train to try again."
             )
             job._update(state=FAILED, message=message, ended_at=time.monotonic())
-        if not self._closed and not worker.retire:
-            self._spawn()
+        if not worker.retire:
+            self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        """Start a worker in place of one that is gone; a worker it was to replace waits for the new one."""
+        if self._closed:
+            return
+        new = self._spawn()
+        for other in self._workers:
+            if other.replacement is worker:
+                other.replacement = new
 
     def _end(self, worker: _Worker, why: str) -> None:
         """Take ``worker`` out of the pool: a retired one is asked to quit, any other is killed at once."""
         if worker.state == "gone":
             return
-        replace = why in ("memory", "stopped") and not self._closed and not worker.retire
+        replace = why in ("memory", "stopped") and not worker.retire
         worker.state = "gone"
         self._workers.remove(worker)
         self._note(f"exit:{why}", worker)
@@ -640,7 +657,7 @@ class Pool:
         else:  # joined on a thread of its own: the dispatcher must not wait for a process to wind down
             threading.Thread(target=_reap, args=(worker,), name="training-reaper", daemon=True).start()
         if replace:
-            self._spawn()
+            self._replace(worker)
 
     def _worker_of(self, job: Job) -> _Worker | None:
         return next((w for w in self._workers if w.job is job), None)

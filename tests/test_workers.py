@@ -243,3 +243,30 @@ def test_stop_ends_even_the_first_epoch_of_a_huge_network(pool):
         == "Stopped after 0 of 5 epochs, in the middle of an epoch; the weights of that moment were not kept."
     )
     assert pool.wait_ready(TIMEOUT) and len(pool.pids()) == 2  # the ended worker was replaced
+
+
+def test_stop_just_after_a_worker_takes_the_run_is_not_lost(pool):
+    job = pool.submit(wider(37, epochs=2000))  # a new network: building and tracing it takes a moment
+    while job.state == workers.QUEUED:
+        time.sleep(0.001)
+    job.stop()
+    finished(job)
+    assert job.state == workers.STOPPED
+    assert job.epochs_done < 2000
+
+
+def test_a_replacement_that_dies_while_starting_is_replaced_and_the_old_worker_still_retires():
+    pool = workers.Pool(workers.Settings(workers=1, max_runs=1, warm_up=False))
+    try:
+        assert pool.wait_ready(TIMEOUT)
+        old = finished(pool.submit(lecture())).worker
+        [replacement] = [e.pid for e in pool.events if e.what == "spawn" and e.pid != old]
+        os.kill(replacement, signal.SIGKILL)
+        deadline = time.monotonic() + TIMEOUT
+        while (old in pool.pids() or not pool.wait_ready(1)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert old not in pool.pids() and replacement not in pool.pids()
+        assert len(pool.pids()) == 1  # one worker, as the pool's size says: none left behind
+        assert finished(pool.submit(lecture())).state == workers.FINISHED
+    finally:
+        pool.shutdown()
