@@ -265,9 +265,12 @@ def _worker_main(connection, stop_event, warm_up: bool) -> None:
 
 
 class _EngineCache:
-    """A worker's last few engines by architecture, so a retrained network skips tracing."""
+    """A worker's last engines by architecture, so a network trained again skips tracing.
 
-    SIZE = 4
+    Each engine holds about 20 MB (its model and traced function), so only two are kept.
+    """
+
+    SIZE = 2
 
     def __init__(self):
         self._engines: dict[str, object] = {}
@@ -532,6 +535,7 @@ class Pool:
         rss = resident_mb(worker.process.pid) or 0
         if worker.runs >= self.settings.max_runs or rss > RETIRE_SHARE * self.settings.memory_mb:
             self._begin_retirement(worker)
+        self._retire_replaced()
         job._update(ended_at=ended_at, **changes)
 
     def _watch(self) -> None:
@@ -571,8 +575,8 @@ class Pool:
         for worker in self._workers:
             if not self._queue:
                 return
-            if worker.state != "idle" or (worker.retire and worker.replacement and worker.replacement.state == "idle"):
-                continue
+            if worker.state != "idle" or (worker.retire and worker.replacement.state in ("idle", "busy")):
+                continue  # a retiring worker serves only until its replacement is ready
             job = self._queue.popleft()
             worker.job, worker.state = job, "busy"
             job._update(state=RUNNING, started_at=time.monotonic(), worker=worker.process.pid)

@@ -22,27 +22,14 @@ for problem in session.rejected("training"):
 training.cost_note(design)
 
 invalid = bool(errors(validate(design)))
-with st.container(horizontal=True):
-    st.button(
-        "Train",
-        type="primary",
-        icon=":material/play_arrow:",
-        disabled=invalid or job is not None,
-        help="A run is under way: Stop ends it" if job is not None else None,
-        on_click=runs.start,
-    )
-    if job is not None:
-        st.button(
-            "Stop",
-            icon=":material/stop:",
-            on_click=runs.stop,
-            help="Stop training; the model and curves so far are kept",
-        )
+run_ended = runs.controls(running=job is not None, invalid=invalid)
 runs.show_refusal()
 
 if job is not None:
-    runs.follow(job, st.empty())
-    st.rerun()  # drawn afresh: the Train button enabled, the Stop button gone, the results below
+    heading = st.empty()
+    runs.follow(job, heading)  # until the run ends; then the page goes on to show it as any run
+    heading.empty()
+    run_ended()
 
 run, trained = runs.latest()
 if run is not None:

@@ -18,6 +18,7 @@ which then follows the same run again; Stop ends it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -92,6 +93,39 @@ def start() -> None:
     st.session_state[JOB] = job
 
 
+def controls(running: bool, invalid: bool) -> Callable[[], None]:
+    """The Train button (disabled while a run is under way) and, while one is, the Stop button.
+
+    Returns what to call when the run ends within this page run: the Train
+    button is drawn again enabled (with a key of its own, as one page run cannot
+    draw the same widget twice) and the Stop button goes.
+    """
+    row = st.container(horizontal=True)
+    train_slot, stop_slot = row.empty(), row.empty()
+
+    def train_button(disabled: bool, key: str) -> None:
+        help_text = "A run is under way: Stop ends it" if disabled and not invalid else None
+        train_slot.button(
+            "Train",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=disabled,
+            help=help_text,
+            on_click=start,
+            key=key,
+        )
+
+    train_button(invalid or running, "train")
+    if running:
+        stop_slot.button("Stop", icon=":material/stop:", on_click=stop, help="Stop it; the curves so far are kept")
+
+    def ended() -> None:
+        train_button(invalid, "train-again")
+        stop_slot.empty()
+
+    return ended
+
+
 def show_refusal() -> None:
     """Why the last press of Train started nothing, once."""
     message = st.session_state.pop(REFUSAL, None)
@@ -139,9 +173,8 @@ def follow(job: workers.Job, heading) -> None:
             break
         job.wait(POLL_SECONDS)
     _settle(job)
-    status.empty()
-    view.empty()
-    progress.progress(1.0, text=f"{job.epochs_done} epochs in {job.seconds:.1f} s")
+    for placeholder in (status, progress, view):
+        placeholder.empty()
 
 
 def waiting_text(job: workers.Job) -> str | None:
