@@ -7,7 +7,6 @@ from ui import entry, projector, session
 from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
-workers.shared_pool()  # the training workers start importing TensorFlow now, long before a first Train
 projector.switch()  # first: its callback sets the mode, which decides the styles and the navigation's place
 st.html(projector.style_sheets())
 
@@ -25,3 +24,4 @@ with entry.app_running():
     page.run()
 session.sync_link()  # after the page, whose callbacks may have changed the design
 projector.sync_link()
+workers.start_soon(delay=1.0)  # the training workers import TensorFlow once the first page is drawn

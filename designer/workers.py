@@ -715,3 +715,17 @@ def shared_pool() -> Pool:
         if _REGISTRY.pool is None:
             _REGISTRY.pool = Pool()
         return _REGISTRY.pool
+
+
+def start_soon(delay: float) -> None:
+    """Start the shared pool ``delay`` seconds from now (once), unless something needs it sooner.
+
+    The workers' TensorFlow imports take a few CPU-seconds each; started a
+    moment after the first page is sent, they leave the CPUs to the page.
+    """
+    with _REGISTRY.lock:
+        if _REGISTRY.pool is not None or getattr(_REGISTRY, "timer", None) is not None:
+            return
+        _REGISTRY.timer = threading.Timer(delay, shared_pool)
+        _REGISTRY.timer.daemon = True
+        _REGISTRY.timer.start()

@@ -3,7 +3,9 @@
 #   bash scripts/test.sh [pytest arguments]
 # Picks Python 3.12 (Community Cloud's default; 3.11 and 3.13 also work, 3.14
 # has no TensorFlow wheel), or the interpreter named by $PYTHON, makes a virtual
-# environment for it under .venv/, installs the Python packages
+# environment for it outside the checkout (in ~/.cache/keras-designer/, or
+# $DESIGNER_VENVS: Streamlit's file watcher would otherwise scan its tens of
+# thousands of files at every start of the app), installs the Python packages
 # (requirements-dev.txt) into it and, for the browser and proxy tests, Debian's
 # chromium and nginx packages (Playwright's own browser download is not used).
 # Needs root or sudo for apt-get the first time.
@@ -21,7 +23,7 @@ if [ -z "$base" ]; then
   exit 2
 fi
 version="$("$base" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
-venv=".venv/py$version"
+venv="${DESIGNER_VENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/keras-designer}/py$version"
 [ -x "$venv/bin/python" ] || "$base" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
