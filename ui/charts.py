@@ -54,6 +54,22 @@ def curves(history: dict[str, list[float]], key: str, title: str, y_title: str) 
     return _layout(figure, title, y_title)
 
 
+def awaiting(figure: go.Figure, epochs: int) -> go.Figure:
+    """An empty chart's axes spanning the run to come, with a word on what will appear."""
+    figure.update_xaxes(range=[1, epochs])
+    figure.update_yaxes(range=[0, 1], showticklabels=False)
+    figure.add_annotation(
+        text="drawn here as the network trains",
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"color": "#6b7280"},
+    )
+    return figure
+
+
 def head_figures(history: dict[str, list[float]], heads: list[Head]) -> dict[str, tuple[go.Figure, go.Figure]]:
     """For each head, its loss figure and its accuracy (or MAE) figure."""
     single = len(heads) == 1

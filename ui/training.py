@@ -100,16 +100,21 @@ def cost_note(design: dict) -> None:
 
 def preview(design: dict) -> None:
     """The empty charts of a valid design's next run: what will be drawn, and Plotly loaded before it is."""
-    curves({"heads": training.heads_of(design), "history": {}}, key="preview")
+    epochs = spec.training_settings(design)["epochs"]
+    curves({"heads": training.heads_of(design), "history": {}}, key="preview", epochs=epochs)
 
 
-def curves(run: dict, key: str = "curves") -> None:
+def curves(run: dict, key: str = "curves", epochs: int | None = None) -> None:
     """One row per head: its loss and its accuracy (or error); then the total loss for several heads.
 
-    ``key`` tells apart the drawings of one script run (the live view redraws).
+    ``key`` tells apart the drawings of one script run (the live view redraws);
+    ``epochs`` spans the axes of charts with nothing drawn yet.
     """
     heads = run["heads"]
     for name, (loss_figure, metric_figure) in charts.head_figures(run["history"], heads).items():
+        if epochs is not None:
+            for figure in (loss_figure, metric_figure):
+                charts.awaiting(figure, epochs)
         left, right = st.columns(2)
         projector.plotly_chart(
             left, loss_figure, width="stretch", key=f"{key}-{name}-loss", config=_image_button(f"{name}_loss")
