@@ -186,6 +186,15 @@ class MemorySampler:
 # ------------------------------------------------------------------------------------------ figures
 
 
+def run_in_threads(target, count: int, name: str, join_by: float) -> None:
+    """Run ``target(0)`` ... ``target(count - 1)`` each on a daemon thread; wait for them until ``join_by``."""
+    threads = [threading.Thread(target=target, args=(i,), name=f"{name}-{i}", daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, join_by - time.monotonic()))
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """The ``q``-th percentile (0..100) by linear interpolation, or None for no values."""
     if not values:
@@ -456,11 +465,7 @@ def classroom(kind: str, learners: int, runs: int, epochs: int, run_timeout: flo
             if record["error"] or record["exceptions"]:
                 return  # the session is broken: its learner stops here
 
-    threads = [threading.Thread(target=learner, args=(i,), name=f"learner-{i}", daemon=True) for i in range(learners)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(0.0, stop_at - time.monotonic()) + run_timeout + 30)
+    run_in_threads(learner, learners, "learner", join_by=stop_at + run_timeout + 30)
     wall = time.monotonic() - clock
     peaks = sampler.stop()
     after = rss_mb(server)

@@ -40,7 +40,7 @@ import threading
 import time
 
 import classroom
-from classroom import App, MemorySampler, emit, log, network, rounded, rss_mb, run_driver
+from classroom import App, MemorySampler, emit, log, network, rounded, rss_mb, run_driver, run_in_threads
 from report import run_benchmark, write_results
 
 RESULTS = classroom.RESULTS / "classroom_memory.json"
@@ -135,11 +135,7 @@ def many_sessions(sessions: int, runs: int, epochs: int, run_timeout: float, dea
             if record["error"] or record["exceptions"]:
                 return
 
-    threads = [threading.Thread(target=learner, args=(s,), name=f"session-{s}", daemon=True) for s in range(sessions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(0.0, stop_at - time.monotonic()) + run_timeout + 30)
+    run_in_threads(learner, sessions, "session", join_by=stop_at + run_timeout + 30)
     seconds = time.monotonic() - started
     peaks = sampler.stop()
     after = rss_mb(server)
