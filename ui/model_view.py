@@ -21,7 +21,7 @@ from ui import charts, projector, runs, views
 def shown_model(design: dict):
     """The model to show, and a sentence saying which one it is."""
     run, trained = runs.latest()
-    if trained is not None and trained["key"] == architecture_key(design):
+    if trained is not None and architecture_key(trained["design"]) == architecture_key(design):
         with st.spinner("Building the trained Keras model…"):
             model = restore_model(trained["design"], trained["weights"])
         return model, f"The model trained in **{run['label']}** ({trained['epochs']} epochs)."

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from designer import spec, training, workers
-from designer.training import architecture_key
+from ui import session
 from ui.text import plain
 from ui.training import curves
 
@@ -65,9 +65,9 @@ def start() -> None:
     button disabled, its Stop button shown). A refusal waits in the session
     for :func:`show_refusal`.
     """
-    design = st.session_state.get("design")
-    if design is None or active() is not None:
+    if active() is not None:
         return
+    design = session.design()
     try:
         training.check_trainable(design)
     except (training.TrainingError, training.DataError) as error:
@@ -221,7 +221,6 @@ def _settle(job: workers.Job) -> None:
             st.session_state[TRAINED] = {
                 "number": run["number"],
                 "design": run["design"],
-                "key": architecture_key(run["design"]),
                 "epochs": job.epochs_done,
                 "weights": result.weights,
                 "test_predictions": result.test_predictions,

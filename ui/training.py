@@ -130,8 +130,10 @@ def curves(run: dict, key: str = "curves", epochs: int | None = None) -> None:
 def results(run: dict, trained: dict | None) -> None:
     """Test metrics per head; a confusion matrix or predicted-vs-actual plot per head."""
     if run["message"]:
-        show = st.error if run["status"] in ("failed", "refused") else st.info
-        show(run["message"], icon=":material/info:")
+        if run["status"] in ("failed", "refused"):
+            st.error(run["message"], icon=":material/error:")
+        else:
+            st.info(run["message"], icon=":material/info:")
     if not run["test"]:
         return
     st.subheader("On the test rows")
