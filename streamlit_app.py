@@ -16,7 +16,7 @@ pages = [
     st.Page("pages/model.py", title="Model", icon=":material/grid_on:"),
     st.Page("pages/code.py", title="Code", icon=":material/code:"),
 ]
-page = st.navigation(pages, position="top" if projector.on() else "sidebar")  # the top bar leaves the width free
+page = st.navigation(pages, position="top")  # a top bar leaves the page's whole width to the editors and the graph
 session.design()  # from the share link, on whichever page it opens
 for problem in session.rejected("link"):
     st.error(plain(problem.message), icon=":material/link_off:")
@@ -25,3 +25,4 @@ with entry.app_running():
 session.sync_link()  # after the page, whose callbacks may have changed the design
 projector.sync_link()
 workers.start_soon(delay=1.0)  # the training workers import TensorFlow once the first page is drawn
+entry.freeze_imports()

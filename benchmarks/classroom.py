@@ -87,9 +87,6 @@ SAMPLE_SECONDS = 0.2
 MARKER = "BENCHMARK-FIGURES "  # the driver's line of JSON on stdout starts with this
 APPS = ("current", "reference")
 
-sys.path.insert(0, str(ROOT))  # the app's designer/ and ui/ first: the reference's in its copy
-sys.path.insert(1, str(ROOT / "tests"))  # apptest_support
-
 
 # ------------------------------------------------------------------------------------------ memory
 
@@ -274,9 +271,8 @@ class App:
     def __init__(self, kind: str, run_timeout: float):
         if kind not in APPS:
             raise ValueError(f"unknown app {kind!r}")
-        from apptest_support import navigation_steady_state
-
         import designer
+        from tests.apptest_support import navigation_steady_state
 
         if not Path(designer.__file__).resolve().is_relative_to(ROOT):
             raise RuntimeError(f"designer imported from {designer.__file__}, not from {ROOT}")
@@ -370,7 +366,7 @@ class App:
                 job.stop()  # left behind by a timed-out script run
         except Exception as caught:
             error = error or f"{type(caught).__name__}: {caught}"
-        status = run["status"] if run is not None else "no run"
+        status = "no run" if run is None else run["status"] if isinstance(run, dict) else run.status  # old app: dicts
         return {
             "learner": learner,
             "pressed": pressed,
@@ -411,7 +407,7 @@ def run_driver(kind: str, script: str, arguments: list[str], timeout: float, hel
             extract_reference(root, sorted({"classroom.py", script, *helpers}))
         command = [sys.executable, str(root / "benchmarks" / script), *arguments]
         print(f"[{kind}] {' '.join(command[1:])} (cwd {root})", file=sys.stderr, flush=True)
-        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        environment = {**os.environ, "PYTHONPATH": str(root)}  # its own designer/, ui/ and tests/ before any installed
         try:
             done = subprocess.run(
                 command, cwd=root, env=environment, stdout=subprocess.PIPE, text=True, timeout=timeout

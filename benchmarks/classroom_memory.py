@@ -87,7 +87,7 @@ def one_session(kind: str, runs: int, epochs: int, run_timeout: float, deadline:
         "runs_completed": sum(r["completed"] for r in records),
         "statuses": statuses_of(records),
         "runs_kept_in_session": len(kept),
-        "networks": len({str(run["design"]["layers"]) for run in kept}),
+        "networks": len({str(_design(run)["layers"]) for run in kept}),
         "warm_up_seconds": round(warm_up, 2),
         "server_mb_at_end_of_each_run": server_mb,
         "workers_pss_mb_at_end_of_each_run": workers_pss_mb,
@@ -153,7 +153,7 @@ def many_sessions(sessions: int, runs: int, epochs: int, run_timeout: float, dea
         "runs": len(records),
         "runs_completed": sum(r["completed"] for r in records),
         "statuses": statuses_of(records),
-        "networks": len({str(run["design"]["layers"]) for at in opened for run in at.session_state.get("runs", [])}),
+        "networks": len({str(_design(run)["layers"]) for at in opened for run in at.session_state.get("runs", [])}),
         "warm_up_seconds": round(warm_up, 2),
         "server_mb_before_sessions": rounded(before_sessions, 1),
         "server_mb_before": rounded(before, 1),
@@ -231,3 +231,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     run_benchmark(main)
+
+
+def _design(run) -> dict:
+    """A run's design: a dict's key in the app before the pool (the reference), an attribute since."""
+    return run["design"] if isinstance(run, dict) else run.design

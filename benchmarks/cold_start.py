@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,9 +24,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from report import run_benchmark, write_results
 
+from tests.browser import launch, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import launch, serve  # noqa: E402  (tests/browser.py, found through the line above)
 
 RESULTS = ROOT / "benchmarks" / "results" / "cold_start.json"
 TARGET_RATIO = 1.5

@@ -49,7 +49,6 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -58,9 +57,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from report import run_benchmark, write_results
 
+from tests.browser import VIEWPORT, launch, serve, wait_until_idle
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import VIEWPORT, launch, serve, wait_until_idle  # noqa: E402  (tests/browser.py, found through the line above)
 
 RESULTS = ROOT / "benchmarks" / "results" / "first_curve.json"
 REFERENCE_COMMIT = "f39f89c"  # training in the server's script thread

@@ -33,17 +33,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 from report import run_benchmark, write_results
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from designer import presets, training
+from designer.keras_model import import_keras
 
-from designer import presets, training  # noqa: E402
-from designer.keras_model import import_keras  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 import_keras()  # Keras and TensorFlow up front (quietly): not part of any timing
 from ui import charts  # noqa: E402

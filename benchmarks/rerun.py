@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,13 +23,10 @@ from pathlib import Path
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
+from designer import edits, presets
+from tests.apptest_support import navigation_steady_state
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from designer import edits, presets  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "tests"))
-from apptest_support import navigation_steady_state  # noqa: E402
 
 TARGET_MS = 30.0
 RUN_TIMES: list[float] = []
@@ -64,7 +60,7 @@ def time_design_page(trials: int) -> list[float]:
     at.run()
     RUN_TIMES.clear()
     for trial in range(trials):
-        units = next(n for n in at.number_input if n.key.partition(":")[2] == "layer-4:units")
+        units = next(n for n in at.number_input if n.key == "layer-4:units")
         units.set_value(8 + trial % 5 + 1)
         at.run()
         assert not at.exception and at.session_state["design"]["layers"][4]["units"] == 8 + trial % 5 + 1

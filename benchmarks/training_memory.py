@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
-import sys
 import time
 import weakref
 from pathlib import Path
@@ -41,7 +40,6 @@ from pathlib import Path
 from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "benchmarks" / "results" / "training_memory.json"
 PRESET = "lecture_sequential"

@@ -1,7 +1,10 @@
 """The command line: ``python -m designer summary|train|export|link DESIGN.json``.
 
 Bad input never shows a traceback: an unreadable or invalid design prints what
-is wrong and exits with status 2.
+is wrong and exits with status 2. The file is read and parsed by
+:mod:`designer.parsing` (size, nesting and structure capped before validation);
+at most a few problems are printed, each of bounded length, with control and
+bidirectional characters escaped so a name cannot reorder the terminal line.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ import argparse
 import json
 import sys
 
-from designer import links, spec
+from designer import links, parsing
 from designer.params import LayerCount, keras_type, summarize
-from designer.validation import errors, validate, warnings
+from designer.validation import InvalidDesign, errors, validate, warnings
 
 EXIT_INVALID = 2
 
@@ -24,21 +27,22 @@ class DesignError(Exception):
 def read_design(path: str) -> dict:
     """Read and validate a design file; warnings go to stderr."""
     try:
-        design = spec.load(path)
+        design = parsing.read_design_file(path)
     except OSError as error:
         raise DesignError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise DesignError(f"{path}: the file is not UTF-8 text") from None
-    except ValueError as error:  # json.JSONDecodeError is a ValueError
-        raise DesignError(f"{path}: not a valid design file: {error}") from None
-    except RecursionError:
-        raise DesignError(f"{path}: not a valid design file: it is nested too deeply") from None
+    except parsing.DesignTextError as error:
+        raise DesignError(f"{path}: not a valid design file: {parsing.shorten(error.message)}") from None
     problems = validate(design)
     if errors(problems):
-        raise DesignError("\n".join(f"{path}: {p}" for p in errors(problems)))
-    for problem in warnings(problems):
-        print(f"{path}: warning: {problem}", file=sys.stderr)
+        raise DesignError("\n".join(f"{path}: {message}" for message in parsing.bounded(errors(problems))))
+    for message in parsing.bounded(warnings(problems), noun="warning"):
+        _say(f"{path}: warning: {message}")
     return design
+
+
+def _say(text: object) -> None:
+    """Print to stderr, every line with its control and bidirectional characters escaped."""
+    print("\n".join(map(parsing.escape_controls, str(text).split("\n"))), file=sys.stderr)
 
 
 def summary_table(design: dict) -> str:
@@ -56,7 +60,7 @@ def summary_table(design: dict) -> str:
 
 
 def _row(count: LayerCount) -> tuple[str, str, str, str]:
-    arithmetic = count.arithmetic if count.kind in ("dense", "head", "batch_norm") else ""
+    arithmetic = count.arithmetic if count.worked else ""
     return (f"{count.name} ({keras_type(count.kind)})", count.output_shape, f"{count.total:,}", arithmetic)
 
 
@@ -68,11 +72,11 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None) -
         design = {**design, "training": {**design.get("training", {}), "seed": seed}}
     try:
         trainer = training.Trainer(design)
-    except (training.TrainingError, training.DataError) as error:
+    except (InvalidDesign, training.DataError) as error:
         raise DesignError(str(error)) from None
     trainer.train(epochs)
     if trainer.stop_reason:
-        print(trainer.stop_reason, file=sys.stderr)
+        _say(trainer.stop_reason)
     test = trainer.evaluate(trainer.data.test)
     rows = len(trainer.data.test)
     print(f"Trained {trainer.epochs_done} epochs in {trainer.seconds:.2f} s. Test metrics ({rows} rows):")
@@ -123,6 +127,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(links.query_string(design, args.projector))
     except DesignError as error:
-        print(error, file=sys.stderr)
+        _say(error)
         return EXIT_INVALID
     return 0

@@ -7,15 +7,7 @@ Renaming or removing a layer rewires every `from` that named it.
 
 from __future__ import annotations
 
-from designer import network, spec
-
-DEFAULT_LAYER = {
-    "dense": {"units": 8, "activation": spec.DEFAULT_ACTIVATION},
-    "dropout": {"rate": 0.2},
-    "batch_norm": {},
-    "concatenate": {},
-}
-NAME_STEM = {"dense": "hidden", "dropout": "dropout", "batch_norm": "norm", "concatenate": "joined"}
+from designer import kinds, network, spec
 
 
 def all_names(design: dict) -> list[str]:
@@ -35,25 +27,25 @@ def fresh_name(design: dict, stem: str) -> str:
     return next(f"{stem}_{n}" for n in range(2, 10_000) if f"{stem}_{n}" not in taken)
 
 
-def add_layer(design: dict, kind: str = "dense", index: int | None = None) -> dict:
+def add_layer(design: dict, kind: str = kinds.DEFAULT_LAYER_TYPE, index: int | None = None) -> dict:
     """Insert a new layer of ``kind`` at ``index`` (default: the end)."""
     new = spec.clone(design)
     layers = new.setdefault("layers", [])
     index = len(layers) if index is None else index
-    layer = {"name": _layer_name(new, kind), "type": kind, **DEFAULT_LAYER[kind]}
-    if kind == "dense":
-        del layer["type"]  # dense is the default type
-    if kind == "concatenate":
+    layer_kind = kinds.LAYERS[kind]
+    layer = layer_kind.new_entry(_layer_name(new, layer_kind))
+    if layer_kind.joins:
         layer["from"] = _two_sources(new, index)
     layers.insert(index, layer)
     return new
 
 
-def _layer_name(design: dict, kind: str) -> str:
-    if kind != "dense":
-        return fresh_name(design, NAME_STEM[kind])
-    count = 1 + sum(layer.get("type", "dense") == "dense" for layer in design.get("layers", []))
-    return fresh_name(design, f"hidden_{count}")
+def _layer_name(design: dict, kind: kinds.Kind) -> str:
+    """``hidden_3`` for the third dense layer; the kind's stem (made unique) for the others."""
+    if not kind.numbered:
+        return fresh_name(design, kind.stem)
+    count = 1 + sum(kinds.layer_kind(layer) is kind for layer in design.get("layers", []))
+    return fresh_name(design, f"{kind.stem}_{count}")
 
 
 def _two_sources(design: dict, index: int) -> list[str]:
@@ -139,6 +131,25 @@ def add_head(design: dict, target: str | None = None) -> dict:
     return new
 
 
+def inputs_taken_as_targets(before: dict, after: dict) -> str | None:
+    """The sentence that says which columns an edit moved from the inputs to a head, if it moved any.
+
+    ``"petal_width is now predicted, so it is no longer an input."``
+    """
+    inputs_after = {c for cols in spec.input_groups(after).values() for c in cols}
+    moved = [
+        column
+        for cols in spec.input_groups(before).values()
+        for column in cols
+        if column not in inputs_after and column in {head.get("target") for head in after.get("heads", [])}
+    ]
+    if not moved:
+        return None
+    if len(moved) == 1:
+        return f"{moved[0]} is now predicted, so it is no longer an input."
+    return f"{' and '.join(moved)} are now predicted, so they are no longer inputs."
+
+
 def _free_target(design: dict) -> str:
     """A target no head predicts yet, preferring a column that is not an input."""
     used = {head["target"] for head in design.get("heads", [])}
@@ -195,7 +206,7 @@ def add_input_group(design: dict) -> dict:
     new = set_inputs(design, groups)
     join = fresh_name(new, "joined")
     _replace_source(new, first, join)  # what took the first input now takes the join
-    new.setdefault("layers", []).insert(0, {"name": join, "type": "concatenate", "from": [first, name]})
+    new.setdefault("layers", []).insert(0, {**kinds.CONCATENATE.new_entry(join), "from": [first, name]})
     return new
 
 
@@ -211,7 +222,7 @@ def remove_input_group(design: dict, name: str) -> dict:
     new = rename(set_inputs(design, groups), name, first)
     for index in reversed(range(len(new.get("layers", [])))):
         layer = new["layers"][index]
-        if layer.get("type") == "concatenate" and len(layer.get("from", [])) < 2:
+        if kinds.layer_kind(layer).joins and len(layer.get("from", [])) < 2:
             new = remove_layer(new, index)
     return new
 

@@ -16,11 +16,11 @@ import textwrap
 
 from designer import spec
 from designer.network import Network, Node, resolve
-from designer.training import OPTIMIZERS, Head, heads_of
+from designer.optimizers import keras_class_name
+from designer.runs import Head, heads_of
 from designer.validation import ensure_valid
 
 STYLES = ("sequential", "functional", "subclassing")
-KERAS_LAYERS = {"dense": "Dense", "head": "Dense", "dropout": "Dropout", "batch_norm": "BatchNormalization"}
 # keras.Model's public attributes and the ones it sets on itself: a layer named
 # like one of them is stored under another attribute name in a subclassed model.
 MODEL_ATTRIBUTES = frozenset(
@@ -57,7 +57,7 @@ def sequential_problem(design: dict) -> str | None:
         return f"it has {len(net.heads)} output heads, and a Sequential model has exactly one output."
     previous = net.inputs[0].name
     for node in net.nodes[len(net.inputs) :]:
-        if node.kind == "concatenate":
+        if node.spec.joins:
             return f"layer {node.name!r} joins several layers, and a Sequential model is a single chain."
         if node.sources != (previous,):
             what = "its head" if node.is_head else f"layer {node.name!r}"
@@ -201,21 +201,22 @@ def _attributes(net: Network) -> dict[str, str]:
 
 def _layer_call(node: Node) -> str:
     """The Keras layer constructor of a layer or head: ``layers.Dense(8, activation="relu", name="hidden_1")``."""
-    entry = node.entry
-    if node.kind in ("dense", "head"):
-        default = spec.DEFAULT_ACTIVATION if node.kind == "dense" else spec.default_head_activation(entry["target"])
-        return f'layers.Dense({node.width}, activation="{entry.get("activation", default)}", name="{node.name}")'
-    if node.kind == "dropout":
-        return f'layers.Dropout({entry["rate"]!r}, name="{node.name}")'
-    if node.kind == "batch_norm":
-        return f'layers.BatchNormalization(name="{node.name}")'
-    return f'layers.Concatenate(name="{node.name}")'
+    positional, keywords = node.spec.keras_arguments(node.entry, node.width)
+    arguments = [repr(value) for value in positional]
+    arguments += [f"{key}={_literal(value)}" for key, value in keywords.items()]
+    arguments.append(f'name="{node.name}"')
+    return f"layers.{node.spec.keras_class}({', '.join(arguments)})"
+
+
+def _literal(value: object) -> str:
+    """A Python literal as the scripts write it: strings in double quotes."""
+    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _sequential(net: Network) -> str:
     (only_input,) = net.inputs
     stack = [f'keras.Input(shape=({only_input.width},), name="{only_input.name}")']
-    stack += [_layer_call(node) for node in net.used_nodes if node.kind != "input"]
+    stack += [_layer_call(node) for node in net.used_nodes if not node.is_input]
     items = "".join(f"            {item},\n" for item in stack)
     return f'''def build_model():
     """A stack of layers, one after the other."""
@@ -228,14 +229,14 @@ def _sequential(net: Network) -> str:
 
 def _arguments(node: Node, var: dict[str, str]) -> str:
     sources = [var[source] for source in node.sources]
-    return f"[{', '.join(sources)}]" if node.kind == "concatenate" else sources[0]
+    return f"[{', '.join(sources)}]" if node.spec.joins else sources[0]
 
 
 def _functional(net: Network) -> str:
     var = _variables(net)
     lines = [f'    {var[node.name]} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
     for node in net.used_nodes:
-        if node.kind != "input":
+        if not node.is_input:
             lines.append(f"    {var[node.name]} = {_layer_call(node)}({_arguments(node, var)})")
     inputs = [var[node.name] for node in net.inputs]
     outputs = [var[node.name] for node in net.heads]
@@ -250,7 +251,7 @@ def _functional(net: Network) -> str:
 
 def _subclassing(net: Network) -> str:
     var, attribute = _variables(net), _attributes(net)
-    layers = [node for node in net.used_nodes if node.kind != "input"]
+    layers = [node for node in net.used_nodes if not node.is_input]
     creations = "\n".join(f"        self.{attribute[node.name]} = {_layer_call(node)}" for node in layers)
     if len(net.inputs) == 1:
         reads = [f"        {var[net.inputs[0].name]} = inputs"]
@@ -258,7 +259,7 @@ def _subclassing(net: Network) -> str:
         reads = [f'        {var[node.name]} = inputs["{node.name}"]' for node in net.inputs]
     calls = []
     for node in layers:
-        training = ", training=training" if node.kind in ("dropout", "batch_norm") else ""
+        training = ", training=training" if node.spec.behaves_differently_in_training else ""
         calls.append(f"        {var[node.name]} = self.{attribute[node.name]}({_arguments(node, var)}{training})")
     if len(net.heads) == 1:
         result = var[net.heads[0].name]
@@ -291,7 +292,8 @@ def build_model():
 
 def _main(design: dict, heads: list[Head]) -> str:
     settings = spec.training_settings(design)
-    optimizer = f"keras.optimizers.{OPTIMIZERS[settings['optimizer']]}(learning_rate={settings['learning_rate']!r})"
+    optimizer_class = keras_class_name(settings["optimizer"])
+    optimizer = f"keras.optimizers.{optimizer_class}(learning_rate={settings['learning_rate']!r})"
     if len(heads) == 1:
         loss, metrics = f'"{heads[0].loss}"', f'["{heads[0].metric}"]'
         weights = f"\n        loss_weights=[{heads[0].weight!r}]," if heads[0].weight != 1 else ""

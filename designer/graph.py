@@ -1,25 +1,82 @@
-"""The network as a Graphviz DOT graph, built from the design alone.
+"""The network as a Graphviz graph, built from the design alone.
 
-Like ``keras.utils.model_to_dot`` this returns the graph and leaves the drawing
-to the caller (the app hands it to ``st.graphviz_chart``, which renders it in
-the browser without a Graphviz binary).
+:func:`network_graph` builds it as a :class:`pydot.Dot`, the structure
+``keras.utils.model_to_dot`` returns too: nodes, edges and their attributes,
+which tests and callers read without parsing text. :func:`network_to_dot` is
+its DOT source, which the app hands to ``st.graphviz_chart`` (it draws DOT in
+the browser, without a Graphviz binary; it does not take a pydot graph).
+:mod:`designer.neurons` draws the neuron view with the same helpers.
+
+How each kind of node looks, in both drawings, is its ``look`` in the registry (:mod:`designer.kinds`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
 
+import pydot
+
+from designer import kinds, spec
 from designer.network import Network, Node, resolve
 from designer.params import LayerCount, describe, summarize_network
 from designer.validation import ensure_valid
 
-STYLES = {
-    "input": {"fillcolor": "#dbeafe", "color": "#1d4ed8"},
-    "layer": {"fillcolor": "#ffffff", "color": "#334155"},
-    "classification": {"fillcolor": "#ffedd5", "color": "#c2410c", "peripheries": "2"},
-    "regression": {"fillcolor": "#ede9fe", "color": "#6d28d9", "peripheries": "2"},
-    "unused": {"fillcolor": "#f1f5f9", "color": "#94a3b8", "fontcolor": "#64748b", "style": "rounded,filled,dashed"},
-}
+Features = tuple[str, ...]
+
+
+UNUSED = {"fillcolor": "#f1f5f9", "color": "#94a3b8", "fontcolor": "#64748b", "style": "rounded,filled,dashed"}
+UNUSED_EDGE = {"style": "dashed", "color": "#94a3b8"}
+FONT = "Helvetica"  # Graphviz's own text metrics know it, so its boxes fit the browser's text
+
+
+def look_of(node: Node) -> kinds.Look:
+    """How ``node``'s kind is drawn (the registry of kinds knows)."""
+    return node.spec.look
+
+
+def style_of(node: Node) -> dict[str, str]:
+    """The Graphviz attributes of ``node``'s box in the network graph (also the fill of its neuron boxes)."""
+    look = look_of(node)
+    style = dict(look.style)
+    if look.by_task:  # a head: drawn by what it predicts
+        task = "classification" if spec.is_classification(node.entry["target"]) else "regression"
+        style |= look.by_task.get(task, {})
+    return style
+
+
+# --- the structure, shared with designer.neurons ------------------------------------------------------------
+
+
+def dot_id(name: str) -> str:
+    """``name`` as a pydot node id, always quoted: ``"hidden_1"``.
+
+    pydot leaves quoting to the caller for DOT keywords (a layer may be called
+    ``node`` or ``graph``, which unquoted would set the defaults), so every id is
+    quoted, keyword or not: the DOT reads the same for every name.
+    """
+    return f'"{name}"'
+
+
+def new_graph(name: str, graph: Mapping[str, object], nodes: Mapping[str, object], edges: Mapping[str, object]):
+    """An empty directed pydot graph with these graph attributes and node and edge defaults."""
+    dot = pydot.Dot(name, graph_type="digraph", **graph)
+    dot.set_node_defaults(**nodes)
+    dot.set_edge_defaults(**edges)
+    return dot
+
+
+def html(lines: Sequence[str]) -> str:
+    """An HTML-like Graphviz label of lines already escaped (pydot passes ``<...>`` through unquoted)."""
+    return f"<{'<br/>'.join(lines)}>"
+
+
+def dot_source(graph: pydot.Dot) -> str:
+    """The DOT source of a pydot graph, for ``st.graphviz_chart``."""
+    return graph.to_string()
+
+
+# --- the network graph --------------------------------------------------------------------------------------
 
 
 def design_to_dot(design: dict, font_size: int = 14, line_width: float = 1.0) -> str:
@@ -28,48 +85,65 @@ def design_to_dot(design: dict, font_size: int = 14, line_width: float = 1.0) ->
 
 
 def network_to_dot(net: Network, font_size: int = 14, line_width: float = 1.0) -> str:
-    """DOT source for a resolved network: a node per input, layer and head.
+    """DOT source of :func:`network_graph`, for ``st.graphviz_chart``."""
+    return dot_source(network_graph(net, font_size, line_width))
 
-    ``line_width`` multiplies the width of every border and arrow (2 for a projector).
+
+def network_graph(net: Network, font_size: int = 14, line_width: float = 1.0) -> pydot.Dot:
+    """The graph of a resolved network: a node per input, layer and head, an edge per source.
+
+    Top to bottom, one fact per label line, so that branches side by side stay
+    narrow enough for the Design page's column without being shrunk. Each edge
+    is labelled with the width it carries. ``line_width`` multiplies the width
+    of every border and arrow (2 for a projector).
     """
     counts = {row.name: row for row in summarize_network(net).rows}
-    lines = [
-        "digraph network {",
-        "  rankdir=TB; nodesep=0.3; ranksep=0.35; bgcolor=transparent;",
-        f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize={font_size},'
-        f" penwidth={1.5 * line_width:g}];",
-        f'  edge [fontname="Helvetica", fontsize={font_size - 2}, color="#334155", fontcolor="#334155",'
-        f" penwidth={1.3 * line_width:g}];",
-    ]
-    lines += [_node_line(node, counts.get(node.name)) for node in net.nodes]
+    graph = new_graph(
+        "network",
+        {"rankdir": "TB", "nodesep": 0.25, "ranksep": 0.3, "bgcolor": "transparent"},
+        {
+            "shape": "box",
+            "style": "rounded,filled",
+            "fontname": FONT,
+            "fontsize": font_size,
+            "margin": "0.1,0.05",
+            "penwidth": f"{1.5 * line_width:g}",
+        },
+        {
+            "fontname": FONT,
+            "fontsize": font_size - 2,
+            "color": "#334155",
+            "fontcolor": "#334155",
+            "penwidth": f"{1.3 * line_width:g}",
+        },
+    )
+    for node in net.nodes:
+        graph.add_node(pydot.Node(dot_id(node.name), label=_label(node, counts.get(node.name)), **_style(node)))
     widths = {node.name: node.width for node in net.nodes}
     for node in net.nodes:
         for source in node.sources:
-            style = "" if node.used else ', style=dashed, color="#94a3b8"'
-            lines.append(f'  "{source}" -> "{node.name}" [label=" {widths[source]}"{style}];')
-    lines.append("}")
-    return "\n".join(lines)
+            style = {} if node.used else UNUSED_EDGE
+            graph.add_edge(pydot.Edge(dot_id(source), dot_id(node.name), label=f" {widths[source]}", **style))
+    return graph
 
 
-def _style_of(node: Node) -> str:
-    if not node.used:
-        return "unused"
-    if node.kind == "input":
-        return "input"
-    if node.is_head:
-        return "classification" if node.width > 1 else "regression"
-    return "layer"
+def _style(node: Node) -> dict[str, str]:
+    style = style_of(node)
+    return style | UNUSED if not node.used else style
 
 
-def _node_line(node: Node, count: LayerCount | None) -> str:
-    style = STYLES[_style_of(node)]
-    label = [f"<b>{escape(node.name)}</b>", escape(describe(node))]
-    if node.kind == "input":
-        columns = node.entry["columns"]
-        label += [escape(", ".join(columns[i : i + 2])) for i in range(0, len(columns), 2)]
+def _label(node: Node, count: LayerCount | None) -> str:
+    """Name, type and settings, then (an input's columns and) the output shape and the count, a line each."""
+    lines = [f"<b>{escape(node.name)}</b>", *description_lines(node)]
+    lines += [escape(detail) for detail in look_of(node).details(node.entry)]
     if count is None:
-        label.append("not used: reaches no head")
+        lines += ["not used:", "reaches no head"]
     else:
-        label.append(f"{count.output_shape} · {count.total:,} params")
-    attributes = ", ".join(f'{key}="{value}"' for key, value in style.items())
-    return f'  "{node.name}" [label=<{"<br/>".join(label)}>, {attributes}];'
+        lines += [escape(count.output_shape), f"{count.total:,} params"]
+    return html(lines)
+
+
+def description_lines(node: Node) -> list[str]:
+    """``describe(node)``, escaped, broken before its arrow: ``Dense 3, softmax`` / ``→ species``."""
+    first, arrow, rest = describe(node).partition(" → ")
+    return [escape(first)] + ([escape(f"→ {rest}")] if arrow else [])

@@ -7,41 +7,22 @@ left out, exactly as the parameter counts leave them out.
 
 from __future__ import annotations
 
-import gc
-import os
 import tempfile
 from pathlib import Path
 
-from designer import spec
+from designer import tf_runtime
 from designer.network import Node, resolve
 from designer.validation import ensure_valid
 
 
 def import_keras():
-    """Import Keras (and TensorFlow under it), set up for this app's many tiny graphs.
+    """Import Keras (and TensorFlow under it), set up once for this app's many tiny graphs.
 
-    Grappler's graph rewrites cost more than they save on graphs this small,
-    and one thread per op both avoids scheduling overhead that dwarfs the work
-    and makes every sum add up in the same order, so that the same seed gives
-    the same numbers to the last bit. Both are process-wide settings, taken
-    once, before TensorFlow runs its first op; neither touches random state.
+    The process-wide settings this takes, and why, are listed in :mod:`designer.tf_runtime`.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # without TensorFlow's start-up chatter
+    tf_runtime.configure()
     import keras
-    import tensorflow as tf
 
-    if not getattr(import_keras, "configured", False):
-        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
-        try:
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-        except RuntimeError:
-            pass  # TensorFlow had already run an op; its defaults stay
-        # TensorFlow and Keras leave about a million long-lived objects behind; moving
-        # them out of the garbage collector's sight saves it rescanning them (tenths of
-        # a second each full collection) for the life of the process.
-        gc.freeze()
-        import_keras.configured = True
     return keras
 
 
@@ -56,12 +37,12 @@ def build_model(design: dict, name: str = "designer", seed: int | None = None):
     net = resolve(ensure_valid(design))
     tensors = {}
     for index, node in enumerate(net.used_nodes):
-        if node.kind == "input":
+        if node.is_input:
             tensors[node.name] = keras.Input(shape=(node.width,), name=node.name)
         else:
             sources = [tensors[s] for s in node.sources]
             layer = make_layer(node, None if seed is None else seed + index)
-            tensors[node.name] = layer(sources if node.kind == "concatenate" else sources[0])
+            tensors[node.name] = layer(sources if node.spec.joins else sources[0])
     inputs = [tensors[node.name] for node in net.inputs]
     outputs = [tensors[head.name] for head in net.heads]
     return keras.Model(
@@ -80,22 +61,11 @@ def restore_model(design: dict, weights: list):
 
 def make_layer(node: Node, seed: int | None = None):
     """The Keras layer for one layer or head of a resolved network."""
-    initializers, layers = import_keras().initializers, import_keras().layers
-
-    entry = node.entry
-    if node.kind in ("dense", "head"):
-        default = spec.DEFAULT_ACTIVATION if node.kind == "dense" else spec.default_head_activation(entry["target"])
-        kernel = initializers.GlorotUniform(seed=seed)  # Keras' default initializer, seeded
-        return layers.Dense(
-            node.width, activation=entry.get("activation", default), kernel_initializer=kernel, name=node.name
-        )
-    if node.kind == "dropout":
-        return layers.Dropout(entry["rate"], seed=seed, name=node.name)
-    if node.kind == "batch_norm":
-        return layers.BatchNormalization(name=node.name)
-    if node.kind == "concatenate":
-        return layers.Concatenate(name=node.name)
-    raise ValueError(f"node.kind must be a layer type or 'head', got {node.kind!r}")
+    keras = import_keras()
+    kind = node.spec
+    positional, keywords = kind.keras_arguments(node.entry, node.width)
+    seeded = kind.seeded_arguments(keras, seed) if seed is not None else {}
+    return getattr(keras.layers, kind.keras_class)(*positional, **keywords, **seeded, name=node.name)
 
 
 def model_file_bytes(model) -> bytes:

@@ -3,7 +3,9 @@
 The design's compact JSON is compressed with zlib and written in URL-safe
 base64, so a 10-layer design with two heads stays well under 1,000
 characters. Reading a link treats it as data only: it is decoded, size-capped,
-parsed as JSON and validated, never evaluated or unpickled.
+parsed by :func:`designer.parsing.parse_design` (which refuses oversized and
+hostile designs before validation) and validated, never evaluated or unpickled.
+A refusal names at most a few problems, each of bounded length.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import json
 import zlib
 from urllib.parse import parse_qs, urlencode
 
+from designer import parsing
 from designer.validation import errors, validate
 
 PARAMETER = "design"
 PROJECTOR = "projector"  # the app's projector mode: a way of showing the design, not part of it
 PROJECTOR_ON = "true"
 MAX_LINK_CHARACTERS = 8_000
-MAX_JSON_BYTES = 100_000  # the most a link may unpack to
+MAX_JSON_BYTES = parsing.MAX_DESIGN_BYTES  # the most a link may unpack to, as for a design file
 
 
 class LinkError(ValueError):
@@ -49,12 +52,13 @@ def decode(value: str) -> dict:
     if len(raw) > MAX_JSON_BYTES or unpacker.unconsumed_tail:
         raise LinkError(f"the link unpacks to more than {MAX_JSON_BYTES:,} bytes")
     try:
-        design = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise LinkError("the link is damaged: its design is not valid JSON") from None
+        design = parsing.parse_design(raw)
+    except parsing.DesignTextError as error:
+        where = "the link is damaged: " if error.reason in parsing.UNREADABLE else "the link's design is not valid: "
+        raise LinkError(where + parsing.shorten(error.message)) from None
     found = errors(validate(design))
     if found:
-        raise LinkError("the link's design is not valid: " + "; ".join(p.message for p in found))
+        raise LinkError("the link's design is not valid: " + "; ".join(parsing.bounded([p.on_page for p in found])))
     return design
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer import spec
+from designer import kinds, spec
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,21 @@ class Node:
     kind: str  # "input", a layer type ("dense", ...), or "head"
     sources: tuple[str, ...]
     width: int  # features this node outputs
-    entry: dict  # the design's own entry; for an input, {"columns": [...]}
+    entry: dict  # the design's entry with every default filled in; for an input, {"columns": [...]}
     used: bool = True
 
     @property
     def is_head(self) -> bool:
-        return self.kind == "head"
+        return self.spec is kinds.HEAD
+
+    @property
+    def is_input(self) -> bool:
+        return self.spec is kinds.INPUT
+
+    @property
+    def spec(self) -> kinds.Kind:
+        """What the registry knows about this node's kind."""
+        return kinds.of(self.kind)
 
 
 @dataclass(frozen=True)
@@ -40,11 +49,11 @@ class Network:
 
     @property
     def inputs(self) -> list[Node]:
-        return [node for node in self.nodes if node.kind == "input"]
+        return [node for node in self.nodes if node.is_input]
 
     @property
     def layers(self) -> list[Node]:
-        return [node for node in self.nodes if node.kind not in ("input", "head")]
+        return [node for node in self.nodes if not (node.is_input or node.is_head)]
 
     @property
     def heads(self) -> list[Node]:
@@ -108,24 +117,20 @@ def reachable(design: dict) -> set[str]:
 
 
 def resolve(design: dict) -> Network:
-    """The network of a valid design (see :func:`designer.validation.validate`)."""
+    """The network of a valid design (see :func:`designer.validation.validate`), every default filled in."""
     used = reachable(design)
     widths: dict[str, int] = {}
     nodes = []
+
+    def add(name: str, kind: kinds.Kind, sources: tuple[str, ...], entry: dict, is_used: bool) -> None:
+        full = kind.normalise(entry)
+        widths[name] = kind.width(full, [widths[s] for s in sources])
+        nodes.append(Node(name, kind.name, sources, widths[name], full, is_used))
+
     for name, columns in spec.input_groups(design).items():
-        widths[name] = len(columns)
-        nodes.append(Node(name, "input", (), len(columns), {"columns": columns}, name in used))
+        add(name, kinds.INPUT, (), {"columns": columns}, name in used)
     for layer, sources in zip(design.get("layers", []), layer_sources(design), strict=True):
-        kind = layer.get("type", "dense")
-        widths[layer["name"]] = _layer_width(kind, layer, [widths[s] for s in sources])
-        nodes.append(Node(layer["name"], kind, sources, widths[layer["name"]], layer, layer["name"] in used))
+        add(layer["name"], kinds.layer_kind(layer), sources, layer, layer["name"] in used)
     for head in design["heads"]:
-        source = head_source(design, head)
-        nodes.append(Node(head["name"], "head", (source,), spec.head_units(head["target"]), head))
+        add(head["name"], kinds.HEAD, (head_source(design, head),), head, True)
     return Network(tuple(nodes))
-
-
-def _layer_width(kind: str, layer: dict, source_widths: list[int]) -> int:
-    if kind == "dense":
-        return layer["units"]
-    return sum(source_widths)  # concatenate joins; dropout and batch_norm keep the width

@@ -7,10 +7,12 @@ dropout, batch normalisation and concatenation pass each feature straight on.
 Layers wider than :data:`MAX_DRAWN` show their first :data:`SHOWN_OF_WIDE`
 units and an ellipsis with the count of the rest (``… +40``).
 
-:func:`neuron_dot` draws it as Graphviz DOT. Given a layer's learned kernel,
-each connection's colour shows its weight's sign and its width the weight's
-size, and hovering a connection or a neuron shows its weight or bias. Like
-:mod:`designer.graph`, this is pure Python: the weights come in as arrays.
+:func:`neuron_drawing` draws it as a pydot graph (:func:`neuron_dot`: its DOT
+source). Given a layer's learned kernel, each connection's colour shows its
+weight's sign and its width the weight's size, and hovering a connection or a
+neuron shows its weight or bias. What each kind of node looks like comes from
+each kind's ``look`` in :mod:`designer.kinds`. Like :mod:`designer.graph`, this is pure Python:
+the weights come in as arrays.
 """
 
 from __future__ import annotations
@@ -19,14 +21,39 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from designer import spec
+import pydot
+
+from designer.graph import FONT, description_lines, dot_source, html, look_of, new_graph, style_of
 from designer.network import Network, Node
-from designer.params import describe
 
 MAX_DRAWN = 16  # a layer this wide or narrower shows every neuron
 SHOWN_OF_WIDE = 8  # neurons shown of a wider layer, before the ellipsis
 POSITIVE, NEGATIVE = "#1d4ed8", "#c2410c"  # blue and orange: told apart also by most colour-blind eyes
 PLAIN, FADED, FOCUS = "#64748b", "#e2e8f0", "#0f172a"
+
+# Sizes in ems (the font size), so that the drawing grows with it.
+STEP = 2.3  # from one neuron to the next, down a column
+CIRCLE = 2.0  # a unit's circle: fits a two-digit number
+BOX_HEIGHT = 1.7  # a named feature's box: less than STEP, so boxes of a column never touch
+BOX_MARGIN = (0.4, 0.15)  # around a box's name
+ROOM = 3.0  # clear room between neighbouring columns, for their connections
+CAPTION_GAP = 0.8  # between two captions side by side, and between the captions and the neurons
+LINE = 1.2  # the height of a line of text (Graphviz's line spacing)
+
+# Helvetica's advance widths of printable ASCII, space to tilde, in thousandths of an em (its AFM metrics);
+# bold is about a tenth wider, and anything else (→, …) is counted as a whole em.
+HELVETICA = (
+    (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278)
+    + (556,) * 10
+    + (278, 278, 584, 584, 584, 556, 1015)
+    + (667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833)
+    + (722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611)
+    + (278, 278, 278, 469, 556, 333)
+    + (556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833)
+    + (556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500)
+    + (334, 260, 334, 584)
+)
+BOLD = 1.1
 
 
 @dataclass(frozen=True)
@@ -79,16 +106,8 @@ def feature_labels(net: Network) -> dict[str, tuple[str, ...]]:
     """A name for every feature each node outputs: the Iris columns, ``hidden_1 #3``, the species."""
     labels: dict[str, tuple[str, ...]] = {}
     for node in net.nodes:
-        if node.kind == "input":
-            labels[node.name] = tuple(node.entry["columns"])
-        elif node.kind == "concatenate":
-            labels[node.name] = tuple(label for source in node.sources for label in labels[source])
-        elif node.is_head and spec.is_classification(node.entry["target"]):
-            labels[node.name] = spec.SPECIES
-        elif node.is_head:
-            labels[node.name] = (node.entry["target"],)
-        else:
-            labels[node.name] = tuple(f"{node.name} #{i + 1}" for i in range(node.width))
+        sources = [labels[source] for source in node.sources]
+        labels[node.name] = look_of(node).features(node.name, node.entry, node.width, sources)
     return labels
 
 
@@ -101,7 +120,7 @@ def neuron_graph(net: Network) -> NeuronGraph:
     connections = []
     for node in nodes:
         rows = [(source, i) for source in node.sources for i in range(net[source].width)]
-        weighted = node.kind in ("dense", "head")
+        weighted = look_of(node).weighted
         for row, (source, index) in enumerate(rows):
             if index >= drawn[source]:
                 continue
@@ -122,7 +141,19 @@ def neuron_dot(
     font_size: int = 14,
     line_width: float = 1.0,
 ) -> str:
-    """DOT source of the neuron view of ``net``.
+    """DOT source of :func:`neuron_drawing`, for ``st.graphviz_chart``."""
+    return dot_source(neuron_drawing(net, kernels, biases, focus, font_size, line_width))
+
+
+def neuron_drawing(
+    net: Network,
+    kernels: Mapping[str, Sequence[Sequence[float]]] | None = None,
+    biases: Mapping[str, Sequence[float]] | None = None,
+    focus: str | None = None,
+    font_size: int = 14,
+    line_width: float = 1.0,
+) -> pydot.Dot:
+    """The neuron view of ``net`` as a pydot graph.
 
     ``kernels`` and ``biases`` map a dense layer's or head's name to its learned
     kernel (rows: the features that feed it; columns: its units) and bias;
@@ -135,20 +166,27 @@ def neuron_dot(
     kernels, biases = kernels or {}, biases or {}
     places = layout(graph, font_size)
     labels = {column.node.name: column.labels for column in graph.columns}
-    lines = [
-        "digraph neurons {",
-        "  layout=neato; splines=false; outputorder=edgesfirst; bgcolor=transparent;",
-        f'  node [fontname="Helvetica", fontsize={font_size}, penwidth={line_width * 1.5:g}, color="#0f172a",'
-        ' style=filled, fillcolor="#ffffff"];',
-        f'  edge [arrowhead=none, color="{PLAIN}", penwidth={line_width * 0.8:g}];',
-    ]
+    drawing = new_graph(
+        "neurons",
+        {"layout": "neato", "splines": "false", "outputorder": "edgesfirst", "bgcolor": "transparent"},
+        {
+            "fontname": FONT,
+            "fontsize": font_size,
+            "penwidth": f"{line_width * 1.5:g}",
+            "color": "#0f172a",
+            "style": "filled",
+            "fillcolor": "#ffffff",
+        },
+        {"arrowhead": "none", "color": PLAIN, "penwidth": f"{line_width * 0.8:g}"},
+    )
     for column in graph.columns:
-        lines += _column_lines(column, places, biases.get(column.node.name), column.node.name == focus, font_size)
+        name = column.node.name
+        for node in _column_nodes(column, places, biases.get(name), name == focus, font_size):
+            drawing.add_node(node)
     scale = {name: max((abs(float(w)) for row in kernel for w in row), default=0.0) for name, kernel in kernels.items()}
     for connection in sorted(graph.connections, key=lambda c: _strength(c, kernels, scale)):
-        lines.append(_edge_line(connection, labels, kernels, scale, focus, line_width))
-    lines.append("}")
-    return "\n".join(lines)
+        drawing.add_edge(_edge(connection, labels, kernels, scale, focus, line_width))
+    return drawing
 
 
 def neuron_id(node: str, index: int | str) -> str:
@@ -156,70 +194,145 @@ def neuron_id(node: str, index: int | str) -> str:
     return f"{node}/{index}"
 
 
+def text_width(text: str, font_size: float, bold: bool = False) -> float:
+    """About how wide ``text`` is in Helvetica at ``font_size`` points, in inches."""
+    thousandths = sum(HELVETICA[ord(c) - 32] if 32 <= ord(c) < 127 else 1000 for c in text)
+    return thousandths / 1000 * font_size / 72 * (BOLD if bold else 1)
+
+
+def caption_lines(node: Node) -> list[str]:
+    """A column's caption, a line each (escaped): its name, then its type and settings."""
+    return [escape(node.name), *description_lines(node)]
+
+
+def _caption_size(node: Node, font_size: int) -> tuple[float, float]:
+    lines = caption_lines(node)
+    width = max(text_width(line, font_size, bold=i == 0) for i, line in enumerate(lines))
+    return width, len(lines) * LINE * font_size / 72
+
+
+def _box_width(column: Column, font_size: int) -> float:
+    """The width of a column's named boxes (one width for all of them): its longest name and margins."""
+    em = font_size / 72
+    return max(text_width(label, font_size) for label in column.labels[: column.drawn]) + 2 * BOX_MARGIN[0] * em
+
+
+def _half_width(column: Column, font_size: int) -> float:
+    """Half the width of what a column draws in its own place: its neurons and its ellipsis."""
+    em = font_size / 72
+    neuron = _box_width(column, font_size) if look_of(column.node).neuron == "box" else CIRCLE * em
+    more = text_width(f"… +{column.hidden}", font_size) if column.hidden else 0.0
+    return max(neuron, more) / 2
+
+
 def layout(graph: NeuronGraph, font_size: int = 14) -> dict[str, tuple[float, float]]:
     """Where each neuron, ellipsis and caption goes, in inches (y grows upwards).
 
     Each node stands in the column of its depth (inputs first, then one column
     per step away from them); nodes of the same depth are stacked, and each
-    column is centred on the same line.
+    column is centred on the same line. Neighbouring columns leave
+    :data:`ROOM` between them for their connections. The caption of a column's
+    first node goes in a row above every column, where no connection passes;
+    when it would run into the caption before it there, it goes in a row below
+    every column instead, and only when both rows are taken is the column moved
+    to the right. A caption of a node stacked below another stands between them.
+    Text widths are estimated from Helvetica's metrics, so no two labels overlap.
     """
-    step = font_size / 72 * 2.3  # from one neuron to the next
-    gap = font_size / 72 * 8  # from one column to the next: room for "sepal_length" and its connections
+    em = font_size / 72
+    step = STEP * em
     depth: dict[str, int] = {}
     stacks: dict[int, list[Column]] = {}
     for column in graph.columns:
         node = column.node
         depth[node.name] = 1 + max((depth[s] for s in node.sources), default=-1)
         stacks.setdefault(depth[node.name], []).append(column)
-    places = {}
+
+    # Down each column: the stacked nodes' neurons, ellipses and (but the first's) captions, centred on y = 0.
+    ys: dict[int, dict[str, float]] = {}  # level -> neuron, ellipsis or caption id -> y
+    halves: dict[int, float] = {}
+    top = bottom = 0.0
     for level, stack in stacks.items():
-        slots = [column.drawn + bool(column.hidden) + 1 for column in stack]  # + 1: the caption
-        y = (sum(slots) + len(stack) - 1) * step / 2
-        for column, slot in zip(stack, slots, strict=True):
+        placed, y = {}, 0.0
+        halves[level] = 0.0
+        for k, column in enumerate(stack):
             name = column.node.name
-            places[neuron_id(name, "title")] = (level * gap, y + step * 0.4)  # a two-line caption
-            for i in range(1, slot):
-                index = i - 1 if i - 1 < column.drawn else "more"
-                places[neuron_id(name, index)] = (level * gap, y - i * step)
-            y -= (slot + 1) * step
+            halves[level] = max(halves[level], _half_width(column, font_size))
+            if k:
+                width, height = _caption_size(column.node, font_size)
+                halves[level] = max(halves[level], width / 2)
+                y -= step / 2
+                placed[neuron_id(name, "title")] = y - height / 2
+                y -= height
+            for i in range(column.drawn + bool(column.hidden)):
+                placed[neuron_id(name, i if i < column.drawn else "more")] = y - step / 2 - i * step
+            y -= (column.drawn + bool(column.hidden)) * step
+        ys[level] = {key: value - y / 2 for key, value in placed.items()}
+        top, bottom = max(top, -y / 2), min(bottom, y / 2)
+
+    # Across: each column as close to the one before as its connections allow, the captions in two rows.
+    places: dict[str, tuple[float, float]] = {}
+    rows: dict[str, tuple[float, float] | None] = {"above": None, "below": None}  # the last caption: x, half width
+    x = 0.0
+    for level, stack in stacks.items():
+        if level:
+            x += halves[level - 1] + ROOM * em + halves[level]
+        first = stack[0].node
+        width, height = _caption_size(first, font_size)
+        needed = {row: last[0] + last[1] + CAPTION_GAP * em + width / 2 if last else x for row, last in rows.items()}
+        fitting = [row for row in rows if needed[row] <= x]
+        row = fitting[0] if fitting else min(rows, key=needed.__getitem__)
+        x = max(x, needed[row])
+        rows[row] = (x, width / 2)
+        gap = CAPTION_GAP * em + height / 2
+        places[neuron_id(first.name, "title")] = (x, top + gap if row == "above" else bottom - gap)
+        places |= {key: (x, y) for key, y in ys[level].items()}
     return places
 
 
-def _column_lines(column: Column, places, bias: Sequence[float] | None, focused: bool, font_size: int) -> list[str]:
+def _column_nodes(column: Column, places, bias: Sequence[float] | None, focused: bool, font_size: int):
     node = column.node
-    ids = [neuron_id(node.name, i) for i in range(column.drawn)]
-    title = escape(describe(node))
     colour = NEGATIVE if focused else FOCUS  # the focused layer's caption in the app's orange
-    lines = [
-        f'  "{neuron_id(node.name, "title")}" [shape=plaintext, style="", fontcolor="{colour}",'
-        f" label=<<b>{escape(node.name)}</b><br/>{title}>, {_pin(places, neuron_id(node.name, 'title'))}];"
-    ]
-    for i, neuron in enumerate(ids):
-        lines.append(
-            f'  "{neuron}" [{_neuron_attributes(column, i, bias, focused, font_size)}, {_pin(places, neuron)}];'
-        )
+    lines = caption_lines(node)
+    title = neuron_id(node.name, "title")
+    yield pydot.Node(
+        title,
+        shape="plaintext",
+        style="",
+        margin=0,
+        fontcolor=colour,
+        label=html([f"<b>{lines[0]}</b>", *lines[1:]]),
+        pos=_pin(places, title),
+    )
+    for i in range(column.drawn):
+        neuron = neuron_id(node.name, i)
+        yield pydot.Node(neuron, **_neuron_attributes(column, i, bias, focused, font_size), pos=_pin(places, neuron))
     if column.hidden:
         more = neuron_id(node.name, "more")
-        lines.append(f'  "{more}" [shape=plaintext, style="", label="… +{column.hidden}", {_pin(places, more)}];')
-    return lines
+        yield pydot.Node(more, shape="plaintext", style="", label=f"… +{column.hidden}", pos=_pin(places, more))
 
 
 def _pin(places, neuron: str) -> str:
     x, y = places[neuron]
-    return f'pos="{x:.2f},{y:.2f}!"'
+    return f"{x:.2f},{y:.2f}!"
 
 
-def _neuron_attributes(column: Column, index: int, bias: Sequence[float] | None, focused: bool, font_size: int) -> str:
+def _neuron_attributes(column: Column, index: int, bias: Sequence[float] | None, focused: bool, font_size: int):
     node, label = column.node, column.labels[index]
-    tooltip = label if bias is None else f"{label}: bias {float(bias[index]):+.3f}"
-    border = ', color="#c2410c", penwidth=3' if focused else ""
-    if node.kind == "input" or node.is_head:
-        fill = "#dbeafe" if node.kind == "input" else "#ffedd5"
-        box = f'shape=box, style="rounded,filled", fillcolor="{fill}"{border}'
-        return f'{box}, label="{escape(label)}", tooltip="{escape(tooltip)}"'
-    size = font_size / 72 * 2  # a circle that fits a two-digit number
-    circle = f"shape=circle, fixedsize=true, width={size:.2f}{border}"
-    return f'{circle}, label="{index + 1}", tooltip="{escape(tooltip)}"'
+    em = font_size / 72
+    attributes = {"tooltip": escape(label if bias is None else f"{label}: bias {float(bias[index]):+.3f}")}
+    if focused:
+        attributes |= {"color": NEGATIVE, "penwidth": "3"}
+    if look_of(node).neuron == "box":
+        return {
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": style_of(node).get("fillcolor", "#ffffff"),
+            "width": f"{_box_width(column, font_size):.2f}",
+            "height": f"{BOX_HEIGHT * em:.2f}",
+            "margin": f"{BOX_MARGIN[0] * em:.2f},{BOX_MARGIN[1] * em:.2f}",
+            "label": escape(label),
+        } | attributes
+    return {"shape": "circle", "fixedsize": "true", "width": f"{CIRCLE * em:.2f}", "label": str(index + 1)} | attributes
 
 
 def _strength(connection: Connection, kernels, scale) -> float:
@@ -229,7 +342,7 @@ def _strength(connection: Connection, kernels, scale) -> float:
     return abs(float(kernel[connection.row][connection.unit])) / scale[connection.target]
 
 
-def _edge_line(connection: Connection, labels, kernels, scale, focus: str | None, line_width: float) -> str:
+def _edge(connection: Connection, labels, kernels, scale, focus: str | None, line_width: float) -> pydot.Edge:
     source = labels[connection.source][connection.source_index]
     target = labels[connection.target][connection.unit]
     kernel = kernels.get(connection.target) if connection.weighted else None
@@ -252,5 +365,4 @@ def _edge_line(connection: Connection, labels, kernels, scale, focus: str | None
         attributes["color"] += "33"  # mostly transparent: the focused layer stands out
     attributes["penwidth"] = f"{line_width * width:.2f}"
     tail, head = neuron_id(connection.source, connection.source_index), neuron_id(connection.target, connection.unit)
-    listed = ", ".join(f'{key}="{escape(value)}"' for key, value in attributes.items())
-    return f'  "{tail}" -> "{head}" [{listed}];'
+    return pydot.Edge(tail, head, **{key: escape(value) for key, value in attributes.items()})

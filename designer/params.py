@@ -9,19 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer import spec
+from designer import kinds
 from designer.network import Network, Node, resolve
 from designer.validation import ensure_valid
 
 BYTES_PER_PARAM = 4  # float32, as Keras counts memory in summary()
-KERAS_TYPES = {
-    "input": "InputLayer",
-    "dense": "Dense",
-    "head": "Dense",
-    "dropout": "Dropout",
-    "batch_norm": "BatchNormalization",
-    "concatenate": "Concatenate",
-}
 
 
 @dataclass(frozen=True)
@@ -34,11 +26,17 @@ class LayerCount:
     output_shape: str  # as Keras prints it, e.g. "(None, 8)"
     trainable: int
     non_trainable: int
-    arithmetic: str  # e.g. "4 × 8 + 8 = 40"
+    arithmetic: str  # e.g. "4 × 8 + 8 = 40"; for a node with nothing to count, "0: why"
+    worked: bool = True  # the arithmetic is a sum worth showing beside the count
 
     @property
     def total(self) -> int:
         return self.trainable + self.non_trainable
+
+    @property
+    def note(self) -> str:
+        """What a table shows beside the count: the sum, or why there is nothing to count."""
+        return self.arithmetic if self.worked else self.arithmetic.removeprefix("0: ")
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,20 @@ class Summary:
     @property
     def total(self) -> int:
         return self.trainable + self.non_trainable
+
+    def sum_text(self, emphasis: str = "") -> str:
+        """The total as the sum of the layers that have parameters: ``40 + 90 + 110 + 33 = 273``.
+
+        ``emphasis`` wraps the total (``"**"`` for Markdown bold); one term alone is just the total.
+        """
+        terms = [f"{row.total:,}" for row in self.rows if row.total]
+        total = f"{emphasis}{self.total:,}{emphasis}"
+        return f"{' + '.join(terms)} = {total}" if len(terms) > 1 else total
+
+    @property
+    def summed(self) -> bool:
+        """Whether more than one layer has parameters, so that the total is worth showing as a sum."""
+        return sum(1 for row in self.rows if row.total) > 1
 
     def by_name(self) -> dict[str, LayerCount]:
         return {row.name: row for row in self.rows}
@@ -84,32 +96,23 @@ def summarize_network(net: Network) -> Summary:
 
 def count_node(node: Node, source_widths: list[int]) -> LayerCount:
     """The parameters of one node, given the widths of what feeds it."""
-    fan_in = sum(source_widths)
-    shape = f"(None, {node.width})"
-    if node.kind in ("dense", "head"):
-        weights, biases = fan_in * node.width, node.width
-        arithmetic = f"{fan_in} × {node.width} + {node.width} = {weights + biases}"
-        return LayerCount(node.name, node.kind, fan_in, shape, weights + biases, 0, arithmetic)
-    if node.kind == "batch_norm":
-        arithmetic = (
-            f"4 × {fan_in} = {4 * fan_in}: {2 * fan_in} trainable (γ, β) "
-            f"+ {2 * fan_in} non-trainable (moving mean, variance)"
-        )
-        return LayerCount(node.name, node.kind, fan_in, shape, 2 * fan_in, 2 * fan_in, arithmetic)
-    if node.kind == "concatenate":
-        arithmetic = f"0: joins {' + '.join(map(str, source_widths))} = {fan_in} features"
-        return LayerCount(node.name, node.kind, fan_in, shape, 0, 0, arithmetic)
-    if node.kind == "dropout":
-        return LayerCount(
-            node.name, node.kind, fan_in, shape, 0, 0, "0: no weights, it only drops values while training"
-        )
-    columns = ", ".join(node.entry["columns"])
-    return LayerCount(node.name, node.kind, node.width, shape, 0, 0, f"0: {node.width} columns ({columns})")
+    count = node.spec.count(node.entry, source_widths, node.width)
+    fan_in = node.width if node.is_input else sum(source_widths)
+    return LayerCount(
+        node.name,
+        node.kind,
+        fan_in,
+        f"(None, {node.width})",
+        count.trainable,
+        count.non_trainable,
+        count.arithmetic,
+        count.worked,
+    )
 
 
 def keras_type(kind: str) -> str:
     """The Keras class name ``model.summary()`` shows for a node kind."""
-    return KERAS_TYPES[kind]
+    return kinds.of(kind).keras_class
 
 
 def readable_memory_size(size: float) -> str:
@@ -127,17 +130,7 @@ def _keras_count(count: int) -> str:
 
 def describe(node: Node) -> str:
     """A node's type and settings in a few words: ``Dense 8, relu``."""
-    entry = node.entry
-    if node.kind == "input":
-        return f"Input {node.width}"
-    if node.kind == "dense":
-        return f"Dense {node.width}, {entry.get('activation', spec.DEFAULT_ACTIVATION)}"
-    if node.kind == "head":
-        activation = entry.get("activation", spec.default_head_activation(entry["target"]))
-        return f"Dense {node.width}, {activation} → {entry['target']}"
-    if node.kind == "dropout":
-        return f"Dropout {entry['rate']:g}"
-    return {"batch_norm": "BatchNormalization", "concatenate": "Concatenate"}[node.kind]
+    return node.spec.describe(node.entry, node.width)
 
 
 def explain(net: Network, name: str) -> list[str]:
@@ -149,42 +142,8 @@ def explain(net: Network, name: str) -> list[str]:
     node = net[name]
     sources = [net[source] for source in node.sources]
     fan_in = sum(source.width for source in sources)
-    feeds = _feeds(sources)
-    count = count_node(node, [source.width for source in sources])
-    if node.kind in ("dense", "head"):
-        weights, units = fan_in * node.width, node.width
-        return [
-            f"{name} receives {_values(fan_in)}: {feeds}.",
-            f"It has {_count(units, 'unit')}. Every one of the {fan_in} inputs connects to every unit, "
-            f"and each connection has its own weight: {fan_in} × {units} = {weights} weights "
-            f"(the kernel: {_count(fan_in, 'row')}, {_count(units, 'column')}).",
-            f"Each unit adds one bias of its own: {_count(units, 'bias', 'biases')}.",
-            f"Together: {weights} + {units} = {count.total} parameters.",
-        ]
-    if node.kind == "batch_norm":
-        return [
-            f"{name} receives {_values(fan_in)}: {feeds}. It normalises each one on its own.",
-            f"Each feature has a scale γ and a shift β that training learns: 2 × {fan_in} = {2 * fan_in} "
-            "trainable parameters.",
-            f"Each feature also keeps a moving mean and a moving variance, updated while training but not "
-            f"learned by gradient descent: 2 × {fan_in} = {2 * fan_in} non-trainable parameters.",
-            f"Together: {2 * fan_in} + {2 * fan_in} = {count.total} parameters.",
-        ]
-    if node.kind == "dropout":
-        return [
-            f"{name} receives {_values(fan_in)}: {feeds}.",
-            f"While training it sets a random {node.entry['rate']:.0%} of them to zero (and scales up the rest); "
-            "when predicting it passes them on unchanged.",
-            "It has nothing to learn: 0 parameters.",
-        ]
-    if node.kind == "concatenate":
-        parts = " and ".join(f"the {source.width} of {source.name}" for source in sources)
-        return [
-            f"{name} puts {parts} side by side: {fan_in} features.",
-            "It only joins, so it has nothing to learn: 0 parameters.",
-        ]
-    columns = ", ".join(node.entry["columns"])
-    return [f"{name} hands the network {_values(node.width)} per flower: {columns}. It has no parameters."]
+    received = f"{name} receives {_count(fan_in, 'value')}: {_feeds(sources)}."
+    return node.spec.explain(name, node.entry, [(s.name, s.width) for s in sources], node.width, received)
 
 
 def running_total(summary: Summary, name: str) -> str:
@@ -200,15 +159,11 @@ def running_total(summary: Summary, name: str) -> str:
 def _feeds(sources: list[Node]) -> str:
     described = []
     for source in sources:
-        if source.kind == "input":
+        if source.is_input:
             described.append(f"the columns {', '.join(source.entry['columns'])}")
         else:
             described.append(f"what {source.name} outputs")
     return " and ".join(described)
-
-
-def _values(count: int) -> str:
-    return _count(count, "value")
 
 
 def _count(count: int, singular: str, plural: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,3 +33,17 @@ def presets() -> list[Preset]:
 def default_design() -> dict:
     """The design the app opens on: the lecture's 4 → 8 → 10 → 10 → 3 network."""
     return presets()[0].load()
+
+
+def matching(design: dict) -> str | None:
+    """The key of the preset ``design`` is, unchanged, or None once it has been edited."""
+    return _canonical_presets().get(_canonical(design))
+
+
+@functools.cache
+def _canonical_presets() -> dict[str, str]:
+    return {_canonical(preset.load()): preset.key for preset in presets()}
+
+
+def _canonical(design: dict) -> str:
+    return json.dumps(design, sort_keys=True)

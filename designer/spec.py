@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
+
+from designer.constraints import Interval, Optional, Options
 
 FORMAT_VERSION = 1
 
@@ -18,8 +21,6 @@ NUMERIC_COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 CLASS_COLUMN = "species"
 SPECIES = ("setosa", "versicolor", "virginica")
 TARGETS = (CLASS_COLUMN, *NUMERIC_COLUMNS)
-
-LAYER_TYPES = ("dense", "dropout", "batch_norm", "concatenate")
 
 # Keras' built-in activations that take no extra arguments and keep the width.
 # (`glu` halves the width and `threshold` needs arguments, so they are left out.)
@@ -47,18 +48,47 @@ MAX_LAYERS = 32
 MAX_HEADS = 8
 MAX_UNITS = 1024
 
+MAX_SEED = 2**32 - 1  # what NumPy's and Keras' seeding accept
+DATASET_ROWS = 150  # Iris: 50 flowers of each species
 DEFAULT_INPUT = "input"
 DEFAULT_ACTIVATION = "relu"
-DEFAULT_TRAINING = {
-    "optimizer": "adam",
-    "learning_rate": 0.001,
-    "epochs": 100,
-    "batch_size": 5,
-    "test_size": 0.2,
-    "validation_split": 0.2,
-    "seed": 42,
-    "early_stopping_patience": None,
-}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One training setting: its default, its rule, and how the Train page's editor shows it."""
+
+    name: str
+    label: str
+    default: object
+    constraint: Interval | Options | Optional
+    step: float | None = None
+    format: str | None = None
+    advanced: bool = False  # tucked away under "More settings"
+
+
+# The training block's settings, in the order the Train page shows them. The defaults are the lecture's.
+TRAINING_SETTINGS = (
+    Setting("optimizer", "Optimizer", "adam", Options(OPTIMIZERS)),
+    Setting("learning_rate", "Learning rate", 0.001, Interval(float, 0, None, closed="neither"), 0.0005, "%g"),
+    Setting("epochs", "Epochs", 100, Interval(int, 1, 2000), 10),
+    Setting("batch_size", "Batch size", 5, Interval(int, 1, 1000), 1),
+    Setting("test_size", "Test size", 0.2, Interval(float, 0, 1, closed="neither"), 0.05, "%.2f", advanced=True),
+    Setting(
+        "validation_split", "Validation split", 0.2, Interval(float, 0, 1, closed="left"), 0.05, "%.2f", advanced=True
+    ),
+    Setting("seed", "Seed", 42, Interval(int, 0, MAX_SEED), 1, advanced=True),
+    Setting(
+        "early_stopping_patience",
+        "Patience (epochs)",
+        None,
+        Optional(Interval(int, 1, 2000), "no early stopping"),
+        1,
+        advanced=True,
+    ),
+)
+TRAINING = {setting.name: setting for setting in TRAINING_SETTINGS}
+DEFAULT_TRAINING = {setting.name: setting.default for setting in TRAINING_SETTINGS}
 
 
 def is_classification(target: str) -> bool:
@@ -95,7 +125,12 @@ def training_settings(design: dict) -> dict:
 
 
 def loads(text: str) -> dict:
-    """Parse a design from JSON text (not validated)."""
+    """Parse a design from JSON text the app wrote itself (not validated).
+
+    For the presets shipped with the app and the files it saves. Text from
+    outside (a link, an upload, a file on the command line) goes through
+    :func:`designer.parsing.parse_design`, which refuses oversized text first.
+    """
     design = json.loads(text)
     if not isinstance(design, dict):
         raise ValueError(f"a design must be a JSON object, got {type(design).__name__}")
@@ -108,7 +143,7 @@ def dumps(design: dict) -> str:
 
 
 def load(path: str | Path) -> dict:
-    """Read a design file (UTF-8 JSON; not validated)."""
+    """Read a design file the app wrote itself, such as a preset (UTF-8 JSON; not validated)."""
     return loads(Path(path).read_text(encoding="utf-8"))
 
 

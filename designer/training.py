@@ -8,11 +8,14 @@ validation pass, early stopping and a NaN check), so Python is visited once
 per chunk rather than once per batch. :meth:`Trainer.run` sizes the chunks so
 that the caller hears back several times a second.
 
-The history uses Keras' metric names, as ``History.history`` would:
-``loss``, ``accuracy``, ``val_loss`` for one head; ``species_loss``,
+The history uses Keras' metric names, as ``History.history`` would
+(:func:`designer.runs.metric_name` spells out the rule): ``loss``,
+``accuracy``, ``val_loss`` for one head; ``species_loss``,
 ``species_accuracy``, ``petal_width_mae``, ``val_petal_width_loss``... for
 several. Nothing here touches process-wide random state: the weights, the
-dropout masks and the shuffling all derive from the design's seed.
+dropout masks and the shuffling (:func:`epoch_orders`) all derive from the
+design's seed. TensorFlow's process-wide settings are made in
+:mod:`designer.tf_runtime`, and listed there.
 """
 
 from __future__ import annotations
@@ -22,88 +25,49 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
-from designer import spec
+from designer import spec, tf_runtime
 from designer.data import DataError, Dataset, Part, prepare
 from designer.keras_model import build_model, import_keras
 from designer.network import resolve
+from designer.optimizers import keras_class_name
+from designer.runs import Head, heads_of, history_csv, history_names, metric_names
 from designer.validation import ensure_valid
 
-OPTIMIZERS = {  # design name -> Keras optimizer class name
-    "adam": "Adam",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adamw": "AdamW",
-    "adagrad": "Adagrad",
-    "nadam": "Nadam",
-    "lion": "Lion",
-}
 UPDATES_PER_SECOND = 4  # how often run() reports back, at least
 
 STOP_NONE, STOP_NAN, STOP_EARLY = 0, 1, 2
 
 
-__all__ = ["DataError", "Head", "Trainer", "TrainingError", "check_trainable", "heads_of", "metric_names"]
+__all__ = [
+    "DataError",
+    "Head",
+    "Trainer",
+    "epoch_orders",
+    "heads_of",
+    "history_csv",
+    "metric_names",
+]
 
 
-class TrainingError(ValueError):
-    """Settings that cannot train; the message is for the learner."""
+def epoch_orders(seed: int, rows: int) -> Iterator[np.ndarray]:
+    """The order in which each epoch visits the training rows: epoch after epoch, endlessly.
 
-
-@dataclass(frozen=True)
-class Head:
-    """What training needs to know of one output head."""
-
-    name: str
-    target: str
-    loss: str
-    weight: float
-
-    @property
-    def metric(self) -> str:
-        """Keras' name of the head's metric: accuracy for the species, MAE for a measurement."""
-        return "accuracy" if spec.is_classification(self.target) else "mae"
-
-
-def check_batch_size(settings: dict, data: Dataset) -> None:
-    """Refuse a batch larger than the training rows (the data decides, so validation cannot)."""
-    rows, batch = len(data.train), settings["batch_size"]
-    if batch > rows:
-        raise TrainingError(
-            f"training.batch_size {batch} is larger than the {rows} training rows; choose at most {rows}"
-        )
-
-
-def check_trainable(design: dict) -> None:
-    """Raise :class:`TrainingError` or :class:`DataError` if a valid design cannot train; imports no TensorFlow."""
-    check_batch_size(spec.training_settings(design), prepare(design))
-
-
-def heads_of(design: dict) -> list[Head]:
-    """The heads of a valid design, defaults applied."""
-    return [
-        Head(
-            node.name,
-            node.entry["target"],
-            node.entry.get("loss", spec.default_head_loss(node.entry["target"])),
-            float(node.entry.get("loss_weight", 1)),
-        )
-        for node in resolve(design).heads
-    ]
-
-
-def metric_names(heads: list[Head]) -> list[str]:
-    """Keras' names of the training metrics, in the order the compiled function returns them."""
-    if len(heads) == 1:
-        return ["loss", heads[0].metric]
-    return ["loss", *(f"{h.name}_loss" for h in heads), *(f"{h.name}_{h.metric}" for h in heads)]
+    Permutations of ``range(rows)`` drawn one per epoch from a generator of
+    its own seeded with ``seed`` (the design's), never from process-wide
+    random state. A :class:`Trainer` shuffles exactly so; feeding ``model.fit``
+    the rows in these orders (``shuffle=False``) reproduces its training.
+    """
+    generator = np.random.default_rng(seed)
+    while True:
+        yield generator.permutation(rows)
 
 
 def _tensorflow():
-    """TensorFlow, imported (and set up) with Keras."""
+    """TensorFlow, imported and set up (see :mod:`designer.tf_runtime`)."""
+    tf_runtime.configure()
     import_keras()
     import tensorflow as tf
 
@@ -112,7 +76,7 @@ def _tensorflow():
 
 def make_optimizer(name: str, learning_rate: float):
     """A Keras optimizer by its design name."""
-    return getattr(import_keras().optimizers, OPTIMIZERS[name])(learning_rate=learning_rate)
+    return getattr(import_keras().optimizers, keras_class_name(name))(learning_rate=learning_rate)
 
 
 def architecture_key(design: dict) -> str:
@@ -156,7 +120,7 @@ class Engine:
     def chunk(self):
         """The compiled chunk function, traced on first use (as ``model.fit`` traces on its first step)."""
         if self._chunk is None:
-            self._chunk = _traced(_compile_chunk(self, self._heads))
+            self._chunk = tf_runtime.traced_forgetting_custom_gradients(_compile_chunk(self, self._heads))
         return self._chunk
 
     def reset(self, design: dict) -> None:
@@ -187,7 +151,6 @@ class Trainer:
         self.settings = spec.training_settings(design)
         self.data = data if data is not None else prepare(design)
         self.heads = heads_of(design)
-        self._check_settings()
         if engine is not None and engine.key == architecture_key(design):
             engine.reset(design)
         else:
@@ -196,7 +159,7 @@ class Trainer:
         self.history: dict[str, list[float]] = {}
         self.stop_reason: str | None = None  # why training ended before its last epoch
         self.seconds = 0.0  # time spent in training chunks
-        self._rng = np.random.default_rng(self.settings["seed"])
+        self._orders = epoch_orders(self.settings["seed"], len(self.data.train))
         self._arguments = None
         self._lock = threading.Lock()  # held while a chunk trains
         self._cancelled = False
@@ -222,9 +185,6 @@ class Trainer:
     @property
     def has_validation(self) -> bool:
         return len(self.data.validation) > 0
-
-    def _check_settings(self) -> None:
-        check_batch_size(self.settings, self.data)
 
     def run(self, epochs: int | None = None, updates_per_second: float = UPDATES_PER_SECOND) -> Iterator[int]:
         """Train up to ``epochs`` more epochs (default: the design's), yielding after each chunk.
@@ -262,15 +222,12 @@ class Trainer:
 
     def _train_chunk(self, epochs: int) -> int:
         tf = _tensorflow()
-        rows = len(self.data.train)
-        perms = np.stack([self._rng.permutation(rows) for _ in range(epochs)]).astype(np.int32)
+        perms = np.stack([next(self._orders) for _ in range(epochs)]).astype(np.int32)
         if self._arguments is None:
             self._arguments = self._chunk_arguments(tf)
         results, stop = self.engine.chunk(tf.constant(perms), *self._arguments)
         results, stop = results.numpy(), int(stop)
-        names = metric_names(self.heads)
-        if self.has_validation:
-            names = names + [f"val_{name}" for name in names]
+        names = history_names(self.heads, self.has_validation)
         if stop == STOP_NAN:
             results = results[:-1]  # the epoch whose loss was not a number
         for row in results:
@@ -333,15 +290,6 @@ class Trainer:
         if len(self.heads) == 1:
             values = [total, metrics[self.heads[0].name]]
         return dict(zip(metric_names(self.heads), values, strict=True))
-
-
-def history_csv(history: dict[str, list[float]]) -> str:
-    """A history as CSV text: an ``epoch`` column, then one column per Keras metric name."""
-    names = list(history)
-    rows = [",".join(["epoch", *names])]
-    for epoch, values in enumerate(zip(*(history[name] for name in names), strict=True), start=1):
-        rows.append(",".join([str(epoch), *(repr(value) for value in values)]))
-    return "\n".join(rows) + "\n"
 
 
 def _metric(head: Head):
@@ -462,25 +410,6 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
         return out.stack(), stop
 
     return chunk
-
-
-def _traced(function):
-    """Trace ``function`` now, and let go of the gradient functions the trace registered.
-
-    Keras' ``optimizer.apply`` goes through a ``tf.custom_gradient``, whose
-    gradient TensorFlow registers globally for good, holding the whole traced
-    graph (about 13 MB here): tensorflow/tensorflow#97697. Nothing ever
-    differentiates through an optimizer step, so those entries are dropped.
-    """
-    from tensorflow.python.framework import ops
-
-    registry = getattr(getattr(ops, "_gradient_registry", None), "_registry", None)
-    before = set(registry or ())
-    function.get_concrete_function()
-    for name in set(registry or ()) - before:
-        if name.startswith("CustomGradient-"):
-            registry.pop(name, None)
-    return function
 
 
 def _input_shapes(model) -> list[tuple]:

@@ -1,9 +1,16 @@
 """Validation of a design, in one place.
 
-:func:`validate` returns every problem in a design, each naming the field and
-the value it got, for example ``layers[2].units must be an integer from 1 to
-1024, got 0``. Errors make a design unusable; warnings teach (a species head
+:func:`validate` returns every problem in a design. Each names its field twice:
+by its path, for the command line and files (``layers[1].units must be a whole
+number from 1 to 1024, got 0``), and in the page's words, 1-based as the page
+numbers things (``Layer 2 (hidden_2): units must be a whole number from 1 to
+1024, got 0``). Errors make a design unusable; warnings teach (a species head
 with a linear output, a layer that reaches no head) but leave it usable.
+
+The rules of a field come from its constraint (:mod:`designer.constraints`) in
+the registry of node kinds (:mod:`designer.kinds`) or the training settings
+(:data:`designer.spec.TRAINING_SETTINGS`). Validation is linear in the size of
+the design; the parser (:mod:`designer.parsing`) refuses oversized text first.
 """
 
 from __future__ import annotations
@@ -13,21 +20,23 @@ import math
 import re
 from dataclasses import dataclass
 
-from designer import network, spec
+from designer import kinds, network, spec
+from designer.constraints import is_whole
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME_LENGTH = 40
 
 TOP_LEVEL_FIELDS = {"version", "dataset", "inputs", "layers", "heads", "training"}
-LAYER_FIELDS = {
-    "dense": {"name", "type", "from", "units", "activation"},
-    "dropout": {"name", "type", "from", "rate"},
-    "batch_norm": {"name", "type", "from"},
-    "concatenate": {"name", "type", "from"},
-}
-HEAD_FIELDS = {"name", "target", "from", "activation", "loss", "loss_weight"}
-
 CLASSIFIER_ACTIVATIONS = ("softmax", "log_softmax", "sparsemax")
+SECTION_TITLES = {
+    "": "The design",
+    "version": "The design's version",
+    "dataset": "The dataset",
+    "inputs": "Inputs",
+    "layers": "Hidden layers",
+    "heads": "Output heads",
+    "training": "Training",
+}
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,14 @@ class Problem:
     """One thing wrong with a design: where, what, and how serious."""
 
     field: str  # e.g. "layers[2].units"; "" for the design as a whole
-    message: str  # a whole sentence that starts with the field
+    message: str  # a whole sentence that starts with the field (the command line's words)
     severity: str = "error"  # or "warning"
+    page_message: str = ""  # the same sentence in the page's words, if they differ
+
+    @property
+    def on_page(self) -> str:
+        """The sentence as the page shows it: ``Layer 2 (hidden_2): units must be ...``."""
+        return self.page_message or self.message
 
     def __str__(self) -> str:
         return self.message
@@ -53,17 +68,18 @@ class InvalidDesign(ValueError):
 def validate(design: object) -> list[Problem]:
     """Every error and warning in ``design``; an empty list means all is well."""
     if not isinstance(design, dict):
-        return [Problem("", f"a design must be a JSON object, got {_show(design)}")]
-    problems: list[Problem] = []
-    report = problems.append
+        return [Problem("", f"a design must be a JSON object, got {show(design)}")]
+    report = _Report(design)
     _check_top_level(design, report)
     names = _check_inputs(design, report)
     _check_layers(design, names, report)
     _check_heads(design, names, report)
     _check_training(design.get("training", {}), report)
-    if not errors(problems):
+    if not errors(report.problems):
+        _check_fit(design, report)
+    if not errors(report.problems):
         _check_reach(design, report)
-    return problems
+    return report.problems
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -84,277 +100,329 @@ def ensure_valid(design: object) -> dict:
     return design  # type: ignore[return-value]
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
     """A value as the learner wrote it, in JSON, shortened if long."""
     try:
         text = json.dumps(value, ensure_ascii=False)
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate, spelled out
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)[:100]
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _fail(report, field: str, requirement: str, value: object) -> None:
-    report(Problem(field, f"{field} {requirement}, got {_show(value)}"))
+def split_sizes(rows: int, test_size: float, validation_split: float) -> tuple[int, int, int]:
+    """How many rows go to training, validation and test, as scikit-learn's ``train_test_split`` counts them.
+
+    The test part takes ``ceil(test_size × rows)`` and the validation part takes
+    ``ceil(validation_split × the rest)``: scikit-learn's rule for a fraction.
+    """
+    test = math.ceil(test_size * rows)
+    rest = rows - test
+    validation = math.ceil(validation_split * rest) if validation_split > 0 else 0
+    return rest - validation, validation, test
 
 
-def _warn(report, field: str, message: str) -> None:
-    report(Problem(field, f"{field}: {message}", "warning"))
+class _Report:
+    """Collects problems, writing each in the command line's words and in the page's."""
+
+    def __init__(self, design: dict):
+        self.design = design
+        self.problems: list[Problem] = []
+
+    def fail(self, path: tuple, requirement: str, value: object) -> None:
+        """An error: the field at ``path`` ``requirement`` ("must be ..."), and what it held."""
+        self._add(path, f"{requirement}, got {show(value)}", "error")
+
+    def need(self, path: tuple, requirement: str) -> None:
+        """An error that shows no value (the field is missing)."""
+        self._add(path, requirement, "error")
+
+    def warn(self, path: tuple, advice: str, severity: str = "warning") -> None:
+        """A warning (or an error that is not a field's rule): advice about the field at ``path``."""
+        field, subject, setting = self._names(path)
+        where = f"{subject}, {setting}" if setting else subject
+        self.problems.append(Problem(field, f"{field}: {advice}", severity, f"{where}: {advice}"))
+
+    def _add(self, path: tuple, text: str, severity: str) -> None:
+        field, subject, setting = self._names(path)
+        message = f"{field} {text}" if field else text
+        page = f"{subject}: {setting} {text}" if setting else f"{subject} {text}"
+        self.problems.append(Problem(field, message, severity, page))
+
+    def _names(self, path: tuple) -> tuple[str, str, str]:
+        """The field's path (``layers[1].units``), its subject on the page and the setting's words."""
+        field = ""
+        for part in path:
+            field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+        section = path[0] if path else ""
+        if section in ("layers", "heads") and len(path) > 1 and isinstance(path[1], int):
+            subject, rest = self._entry_title(section, path[1]), path[2:]
+        elif section == "inputs" and len(path) > 1:
+            subject, rest = self._input_title(path[1]), path[2:]
+        else:
+            subject, rest = SECTION_TITLES.get(section, section), path[1:]
+        return field, subject, " ".join(_words(part) for part in rest)
+
+    def _entry_title(self, section: str, index: int) -> str:
+        entries = self.design.get(section)
+        entry = entries[index] if isinstance(entries, list) and index < len(entries) else {}
+        name = entry.get("name") if isinstance(entry, dict) else None
+        title = f"{'Layer' if section == 'layers' else 'Output head'} {index + 1}"
+        return f"{title} ({name})" if _is_name(name) else title
+
+    def _input_title(self, part: object) -> str:
+        if isinstance(part, int):
+            return f"Inputs, column {part + 1}"
+        return f"Input {part}" if _is_name(part) else f"Input {show(part)}"
 
 
-def _unknown_fields(entry: dict, allowed: set[str], where: str, report) -> None:
+def _words(part: object) -> str:
+    return f"column {part + 1}" if isinstance(part, int) else str(part).replace("_", " ")
+
+
+def _is_name(name: object) -> bool:
+    return isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and NAME_PATTERN.fullmatch(name) is not None
+
+
+def _unknown_fields(entry: dict, allowed: set[str], path: tuple, report: _Report) -> None:
     for key in entry:
         if key not in allowed:
-            prefix = f"{where}." if where else ""
-            name = (
-                key
-                if isinstance(key, str) and NAME_PATTERN.fullmatch(key) and len(key) <= MAX_NAME_LENGTH
-                else _show(key)
-            )
-            _fail(report, f"{prefix}{name}", f"is not a field here (allowed: {', '.join(sorted(allowed))})", entry[key])
+            name = key if _is_name(key) else show(key)
+            report.fail((*path, name), f"is not a field here (allowed: {', '.join(sorted(allowed))})", entry[key])
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    """A finite int or float (JSON may hold integers too large for a float)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
-def _check_top_level(design: dict, report) -> None:
-    _unknown_fields(design, TOP_LEVEL_FIELDS, "", report)
+def _check_top_level(design: dict, report: _Report) -> None:
+    _unknown_fields(design, TOP_LEVEL_FIELDS, (), report)
     if "version" not in design:
-        report(Problem("version", f"version is required and must be {spec.FORMAT_VERSION}"))
-    elif design["version"] != spec.FORMAT_VERSION or not _is_int(design["version"]):
-        _fail(report, "version", f"must be {spec.FORMAT_VERSION}", design["version"])
+        report.need(("version",), f"is required and must be {spec.FORMAT_VERSION}")
+    elif design["version"] != spec.FORMAT_VERSION or not is_whole(design["version"]):
+        report.fail(("version",), f"must be {spec.FORMAT_VERSION}", design["version"])
     if design.get("dataset", "iris") != "iris":
-        _fail(report, "dataset", 'must be "iris"', design["dataset"])
+        report.fail(("dataset",), 'must be "iris"', design["dataset"])
 
 
-def _check_name(name: object, field: str, names: set[str], report, subject: str = "") -> None:
-    """Check one name; ``subject`` starts the requirement when the field is not the name itself."""
-    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or len(name) > MAX_NAME_LENGTH:
-        rule = f"must be letters, digits and _, starting with a letter (at most {MAX_NAME_LENGTH})"
-        _fail(report, field, subject + rule, name)
-    elif name in names:
-        _fail(report, field, subject + "must be unique among inputs, layers and heads", name)
-    else:
-        names.add(name)
+class _Names:
+    """The names defined so far: the valid ones (possible sources) and every one written (to keep quiet about)."""
+
+    def __init__(self) -> None:
+        self.valid: set[str] = set()
+        self.written: set[object] = set()
+
+    def check(self, name: object, path: tuple, report: _Report, subject: str = "") -> None:
+        """Check one name; ``subject`` starts the requirement when the field is not the name itself."""
+        if isinstance(name, str):
+            self.written.add(name)
+        if not _is_name(name):
+            rule = f"must be letters, digits and _, starting with a letter (at most {MAX_NAME_LENGTH})"
+            report.fail(path, subject + rule, name)
+        elif name in self.valid:
+            report.fail(path, subject + "must be unique among inputs, layers and heads", name)
+        else:
+            self.valid.add(name)
+
+    def refused(self, name: object) -> bool:
+        """A name that was written but refused: whatever takes it has already been told, once."""
+        return isinstance(name, str) and name in self.written and name not in self.valid
 
 
-def _check_inputs(design: dict, report) -> set[str]:
-    """Check `inputs`; return the input names seen so far."""
-    names: set[str] = set()
+def _check_inputs(design: dict, report: _Report) -> _Names:
+    """Check `inputs`; return the names seen so far."""
+    names = _Names()
     inputs = design.get("inputs", list(spec.NUMERIC_COLUMNS))
     if isinstance(inputs, list):
-        groups = {spec.DEFAULT_INPUT: ("inputs", inputs)}
+        groups = {spec.DEFAULT_INPUT: (("inputs",), inputs)}
     elif isinstance(inputs, dict) and inputs:
-        groups = {name: (f"inputs.{name}", cols) for name, cols in inputs.items()}
+        groups = {name: (("inputs", name), cols) for name, cols in inputs.items()}
     else:
-        _fail(report, "inputs", "must be a list of columns or an object of named column lists", inputs)
+        report.fail(("inputs",), "must be a list of columns or an object of named column lists", inputs)
         return names
     taken: set[str] = set()
-    for name, (field, columns) in groups.items():
-        _check_name(name, field, names, report, subject="name " if isinstance(inputs, dict) else "")
-        _check_columns(columns, field, taken, report)
+    for name, (path, columns) in groups.items():
+        names.check(name, path, report, subject="name " if isinstance(inputs, dict) else "")
+        _check_columns(columns, path, taken, report)
     return names
 
 
-def _check_columns(columns: object, field: str, taken: set[str], report) -> None:
+def _check_columns(columns: object, path: tuple, taken: set[str], report: _Report) -> None:
     if not isinstance(columns, list) or not columns:
-        _fail(report, field, f"must be a non-empty list of columns from {', '.join(spec.NUMERIC_COLUMNS)}", columns)
+        report.fail(path, f"must be a non-empty list of columns from {', '.join(spec.NUMERIC_COLUMNS)}", columns)
         return
     for i, column in enumerate(columns):
-        if column not in spec.NUMERIC_COLUMNS:
-            _fail(report, f"{field}[{i}]", f"must be one of {', '.join(spec.NUMERIC_COLUMNS)}", column)
+        if not isinstance(column, str) or column not in spec.NUMERIC_COLUMNS:
+            report.fail((*path, i), f"must be one of {', '.join(spec.NUMERIC_COLUMNS)}", column)
         elif column in taken:
-            _fail(report, f"{field}[{i}]", "must not repeat a column already used as an input", column)
+            report.fail((*path, i), "must not repeat a column already used as an input", column)
         else:
             taken.add(column)
 
 
-def _check_layers(design: dict, names: set[str], report) -> None:
+def _check_layers(design: dict, names: _Names, report: _Report) -> None:
     layers = design.get("layers", [])
     if not isinstance(layers, list):
-        _fail(report, "layers", "must be a list", layers)
+        report.fail(("layers",), "must be a list", layers)
         return
     if len(layers) > spec.MAX_LAYERS:
-        _fail(report, "layers", f"must have at most {spec.MAX_LAYERS} layers", f"{len(layers)} layers")
+        report.fail(("layers",), f"must have at most {spec.MAX_LAYERS} layers", f"{len(layers)} layers")
+        return  # the parser refuses such designs first; nothing more is worth saying
+    sources = network.layer_sources(design)
     for i, layer in enumerate(layers):
-        field = f"layers[{i}]"
+        path = ("layers", i)
         if not isinstance(layer, dict):
-            _fail(report, field, "must be an object", layer)
+            report.fail(path, "must be an object", layer)
             continue
+        kind = kinds.layer_kind(layer)
         # Sources must be defined earlier, so check them before adding this name.
-        _check_layer_from(layer, i, design, set(names), field, report)
-        _check_name(layer.get("name"), f"{field}.name", names, report)
-        kind = layer.get("type", "dense")
-        if kind not in spec.LAYER_TYPES:
-            _fail(report, f"{field}.type", f"must be one of {', '.join(spec.LAYER_TYPES)}", kind)
+        _check_layer_from(layer, kind, sources[i], names, path, report)
+        names.check(layer.get("name"), (*path, "name"), report)
+        if kind is None:
+            report.fail((*path, "type"), f"must be one of {', '.join(kinds.LAYER_TYPES)}", layer.get("type"))
             continue
-        _unknown_fields(layer, LAYER_FIELDS[kind], field, report)
-        _check_layer_settings(layer, kind, field, report)
+        _unknown_fields(layer, kind.field_names, path, report)
+        _check_fields(layer, kind, path, report)
 
 
-def _check_layer_settings(layer: dict, kind: str, field: str, report) -> None:
-    if kind == "dense":
-        units = layer.get("units")
-        if not _is_int(units) or not 1 <= units <= spec.MAX_UNITS:
-            _fail(report, f"{field}.units", f"must be an integer from 1 to {spec.MAX_UNITS}", units)
-        _check_activation(layer.get("activation", spec.DEFAULT_ACTIVATION), f"{field}.activation", report)
-    elif kind == "dropout":
-        rate = layer.get("rate")
-        if not _is_number(rate) or not 0 <= rate < 1:
-            _fail(report, f"{field}.rate", "must be a number with 0 ≤ rate < 1", rate)
+def _check_fields(entry: dict, kind: kinds.Kind, path: tuple, report: _Report) -> None:
+    """Each field of ``entry`` against its constraint in the registry (defaults for the ones left out)."""
+    for setting in kind.fields:
+        if setting.name not in entry and setting.required:
+            report.fail((*path, setting.name), setting.constraint.requirement, None)
+            continue
+        value = entry.get(setting.name, setting.default_for(entry))
+        if not setting.constraint.is_valid(value):
+            report.fail((*path, setting.name), setting.constraint.requirement, value)
 
 
-def _check_activation(activation: object, field: str, report) -> None:
-    if activation not in spec.ACTIVATIONS:
-        _fail(
-            report, field, "must be one of Keras' activations (relu, sigmoid, softmax, tanh, linear, ...)", activation
-        )
-
-
-def _check_layer_from(layer: dict, index: int, design: dict, earlier: set[str], field: str, report) -> None:
-    source = network.layer_sources(design)[index]
-    if layer.get("type", "dense") == "concatenate":
+def _check_layer_from(
+    layer: dict, kind: kinds.Kind | None, source: tuple, names: _Names, path: tuple, report: _Report
+) -> None:
+    if kind is not None and kind.joins:
         value = layer.get("from")
         if not isinstance(value, list) or len(value) < 2 or len(set(map(str, value))) != len(value):
-            _fail(report, f"{field}.from", "must list two or more different inputs or earlier layers", value)
+            report.fail((*path, "from"), "must list two or more different inputs or earlier layers", value)
             return
     elif "from" in layer and not isinstance(layer["from"], str):
-        _fail(report, f"{field}.from", "must be one name (only concatenate takes a list)", layer["from"])
+        report.fail((*path, "from"), "must be one name (only concatenate takes a list)", layer["from"])
         return
     for name in source:
-        if not isinstance(name, str) or name not in earlier:
-            _fail(report, f"{field}.from", "must name an input or an earlier layer", name)
+        if not names.refused(name) and (not isinstance(name, str) or name not in names.valid):
+            report.fail((*path, "from"), "must name an input or an earlier layer", name)
 
 
-def _check_heads(design: dict, names: set[str], report) -> None:
+def _check_heads(design: dict, names: _Names, report: _Report) -> None:
     heads = design.get("heads")
     if not isinstance(heads, list) or not heads:
-        _fail(report, "heads", "must be a non-empty list (a network needs at least one output)", heads)
+        report.fail(("heads",), "must be a non-empty list (a network needs at least one output)", heads)
         return
     if len(heads) > spec.MAX_HEADS:
-        _fail(report, "heads", f"must have at most {spec.MAX_HEADS} heads", f"{len(heads)} heads")
-    sources = set(names)  # every input and layer is a possible source
+        report.fail(("heads",), f"must have at most {spec.MAX_HEADS} heads", f"{len(heads)} heads")
+        return
+    sources = set(names.valid)  # every input and layer is a possible source
     input_columns = {c for cols in _input_columns(design) for c in cols if isinstance(c, str)}
     for i, head in enumerate(heads):
-        field = f"heads[{i}]"
+        path = ("heads", i)
         if not isinstance(head, dict):
-            _fail(report, field, "must be an object", head)
+            report.fail(path, "must be an object", head)
             continue
-        _check_name(head.get("name"), f"{field}.name", names, report)
-        _unknown_fields(head, HEAD_FIELDS, field, report)
-        _check_head(design, head, field, sources, input_columns, report)
+        names.check(head.get("name"), (*path, "name"), report)
+        _unknown_fields(head, kinds.HEAD.field_names, path, report)
+        _check_head(design, head, path, sources, names, input_columns, report)
 
 
-def _input_columns(design: dict) -> list[list[str]]:
+def _input_columns(design: dict) -> list[list]:
     inputs = design.get("inputs", list(spec.NUMERIC_COLUMNS))
     if isinstance(inputs, dict):
         return [cols for cols in inputs.values() if isinstance(cols, list)]
     return [inputs] if isinstance(inputs, list) else []
 
 
-def _check_head(design: dict, head: dict, field: str, sources: set[str], input_columns: set, report) -> None:
-    target = head.get("target")
-    if target not in spec.TARGETS:
-        _fail(report, f"{field}.target", f"must be one of {', '.join(spec.TARGETS)}", target)
+def _check_head(
+    design: dict, head: dict, path: tuple, sources: set[str], names: _Names, input_columns: set, report: _Report
+) -> None:
+    target, rule = head.get("target"), kinds.HEAD.field("target").constraint
+    if not rule.is_valid(target):
+        report.fail((*path, "target"), rule.requirement, target)
         return
     if target in input_columns:
-        _fail(
-            report,
-            f"{field}.target",
+        report.fail(
+            (*path, "target"),
             "is also an input: the network would be handed the answer. Remove it from the inputs",
             target,
         )
     source = network.head_source(design, head)
-    if not isinstance(source, str) or source not in sources:
-        _fail(report, f"{field}.from", "must name an input or a layer", source)
-    activation = head.get("activation", spec.default_head_activation(target))
-    _check_activation(activation, f"{field}.activation", report)
-    loss = head.get("loss", spec.default_head_loss(target))
-    if loss not in spec.LOSSES:
-        _fail(report, f"{field}.loss", f"must be one of {', '.join(spec.LOSSES)}", loss)
-    weight = head.get("loss_weight", 1)
-    if not _is_number(weight) or weight <= 0:
-        _fail(report, f"{field}.loss_weight", "must be a number greater than 0", weight)
-    _teach_head(target, activation, loss, field, report)
+    if not names.refused(source) and (not isinstance(source, str) or source not in sources):
+        report.fail((*path, "from"), "must name an input or a layer", source)
+    before = len(errors(report.problems))
+    _check_fields(head, kinds.HEAD, path, report)
+    if len(errors(report.problems)) == before:
+        full = kinds.HEAD.normalise(head)
+        _teach_head(target, full["activation"], full["loss"], path, report)
 
 
-def _teach_head(target: str, activation: str, loss: str, field: str, report) -> None:
+def _teach_head(target: str, activation: str, loss: str, path: tuple, report: _Report) -> None:
     """Warnings for choices that run but rarely do what a learner wants."""
     if spec.is_classification(target):
         if activation in ("linear", "sigmoid"):
-            _warn(
-                report,
-                f"{field}.activation",
+            report.warn(
+                (*path, "activation"),
                 f'"{activation}" does not turn the 3 outputs into probabilities that sum to 1; '
                 'a species head usually uses "softmax"',
             )
         if loss in spec.REGRESSION_LOSSES:
-            _warn(
-                report,
-                f"{field}.loss",
-                f'"{loss}" is a regression loss; the species usually uses categorical_crossentropy',
+            report.warn(
+                (*path, "loss"), f'"{loss}" is a regression loss; the species usually uses categorical_crossentropy'
             )
     else:
         if activation in CLASSIFIER_ACTIVATIONS:
-            _warn(
-                report,
-                f"{field}.activation",
+            report.warn(
+                (*path, "activation"),
                 f'"{activation}" over a single output always gives 1.0; a measurement head usually uses "linear"',
             )
         if loss in spec.CLASSIFICATION_LOSSES:
-            _warn(
-                report,
-                f"{field}.loss",
-                f'"{loss}" is a classification loss; a measurement usually uses mean_squared_error',
+            report.warn(
+                (*path, "loss"), f'"{loss}" is a classification loss; a measurement usually uses mean_squared_error'
             )
 
 
-TRAINING_RULES = {
-    "optimizer": (lambda v: v in spec.OPTIMIZERS, f"must be one of {', '.join(spec.OPTIMIZERS)}"),
-    "learning_rate": (lambda v: _is_number(v) and v > 0, "must be a number greater than 0"),
-    "epochs": (lambda v: _is_int(v) and 1 <= v <= 2000, "must be an integer from 1 to 2000"),
-    "batch_size": (lambda v: _is_int(v) and 1 <= v <= 1000, "must be an integer from 1 to 1000"),
-    "test_size": (lambda v: _is_number(v) and 0 < v < 1, "must be a number with 0 < test_size < 1"),
-    "validation_split": (lambda v: _is_number(v) and 0 <= v < 1, "must be a number with 0 ≤ validation_split < 1"),
-    "seed": (_is_int, "must be an integer"),
-    "early_stopping_patience": (
-        lambda v: v is None or (_is_int(v) and v > 0),
-        "must be null (no early stopping) or a positive integer",
-    ),
-}
-
-
-def _check_training(training: object, report) -> None:
+def _check_training(training: object, report: _Report) -> None:
     if not isinstance(training, dict):
-        _fail(report, "training", "must be an object", training)
+        report.fail(("training",), "must be an object", training)
         return
-    _unknown_fields(training, set(TRAINING_RULES), "training", report)
-    for key, (is_ok, requirement) in TRAINING_RULES.items():
-        if key in training and not is_ok(training[key]):
-            _fail(report, f"training.{key}", requirement, training[key])
+    _unknown_fields(training, set(spec.TRAINING), ("training",), report)
+    for name, setting in spec.TRAINING.items():
+        if name in training and not setting.constraint.is_valid(training[name]):
+            report.fail(("training", name), setting.constraint.requirement, training[name])
 
 
-def _check_reach(design: dict, report) -> None:
+def _check_fit(design: dict, report: _Report) -> None:
+    """Settings that cannot split Iris into parts with every species, or a batch larger than the training rows."""
+    settings = spec.training_settings(design)
+    test_size, validation_split = settings["test_size"], settings["validation_split"]
+    train, validation, test = split_sizes(spec.DATASET_ROWS, test_size, validation_split)
+    classes = len(spec.SPECIES)
+    per_class_train = (spec.DATASET_ROWS - test) // classes  # rows of each species left for training and validation
+    if min(test, train + validation) < classes or (validation_split > 0 and min(validation, train) < classes):
+        too_few = True
+    else:
+        too_few = validation_split > 0 and per_class_train < 2
+    if too_few:
+        report.fail(
+            ("training", "test_size"),
+            f"and validation_split {validation_split:g} leave too few rows of each species in some part "
+            "(try a test size around 0.2 and a validation split around 0.2)",
+            test_size,
+        )
+    elif settings["batch_size"] > train:
+        report.fail(("training", "batch_size"), f"must be at most the {train} training rows", settings["batch_size"])
+
+
+def _check_reach(design: dict, report: _Report) -> None:
     used = network.reachable(design)
     for name in spec.input_groups(design):
         if name not in used:
-            field = "inputs" if not isinstance(design.get("inputs"), dict) else f"inputs.{name}"
-            report(Problem(field, f"{field}: input {name!r} reaches no head; connect it to a layer or remove it"))
+            path = ("inputs",) if not isinstance(design.get("inputs"), dict) else ("inputs", name)
+            report.warn(path, f"input {name!r} reaches no head; connect it to a layer or remove it", "error")
     for i, layer in enumerate(design.get("layers", [])):
         if layer["name"] not in used:
-            _warn(
-                report,
-                f"layers[{i}]",
-                f"{layer['name']!r} reaches no head, so it is left out of the model and the counts",
+            report.warn(
+                ("layers", i), f"{layer['name']!r} reaches no head, so it is left out of the model and the counts"
             )

@@ -44,31 +44,33 @@ def layer_weights(model, net: Network) -> list[LayerWeights]:
     labels = feature_labels(net)
     found = []
     for node in net.used_nodes:
-        if node.kind not in ("dense", "head", "batch_norm"):
+        if node.spec.weights is None:
             continue
         values = model.get_layer(node.name).get_weights()
         rows = tuple(label for source in node.sources for label in labels[source])
-        if node.kind == "batch_norm":
-            matrix = Matrix("γ, β, moving mean and variance", np.stack(values), BATCH_NORM_ROWS, rows)
-            found.append(LayerWeights(node.name, node.kind, (matrix,)))
-        else:
-            kernel, bias = values
-            columns = labels[node.name]
-            found.append(
-                LayerWeights(
-                    node.name,
-                    node.kind,
-                    (Matrix("kernel", kernel, rows, columns), Matrix("bias", bias[np.newaxis, :], ("bias",), columns)),
-                )
-            )
+        matrices = MATRICES[node.spec.weights](values, rows, labels[node.name])
+        found.append(LayerWeights(node.name, node.kind, matrices))
     return found
+
+
+def _kernel_and_bias(values: list, rows: tuple[str, ...], columns: tuple[str, ...]) -> tuple[Matrix, ...]:
+    kernel, bias = values
+    return Matrix("kernel", kernel, rows, columns), Matrix("bias", bias[np.newaxis, :], ("bias",), columns)
+
+
+def _normalisation(values: list, rows: tuple[str, ...], columns: tuple[str, ...]) -> tuple[Matrix, ...]:
+    return (Matrix("γ, β, moving mean and variance", np.stack(values), BATCH_NORM_ROWS, rows),)
+
+
+# How each kind's weights (``Kind.weights`` in the registry) read as matrices.
+MATRICES = {"kernel and bias": _kernel_and_bias, "normalisation": _normalisation}
 
 
 def kernels_and_biases(weights: list[LayerWeights]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The kernels and biases of the dense layers and heads, by name (what the neuron view colours by)."""
     kernels, biases = {}, {}
     for layer in weights:
-        if layer.kind in ("dense", "head"):
+        if [matrix.title for matrix in layer.matrices] == ["kernel", "bias"]:
             kernel, bias = layer.matrices
             kernels[layer.name], biases[layer.name] = kernel.values, bias.values[0]
     return kernels, biases

@@ -23,7 +23,8 @@ runs on past a grace period (the first epoch of a huge network), the worker
 is ended.
 
 This module imports neither TensorFlow nor Streamlit; the workers import
-TensorFlow themselves.
+TensorFlow themselves, set up by :mod:`designer.tf_runtime` (which lists every
+process-wide setting a worker makes).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from designer import spec
+from designer import spec, tf_runtime
+from designer.validation import InvalidDesign
 
 LOG = logging.getLogger(__name__)
 
@@ -238,9 +240,8 @@ class Job:
 
 def _worker_main(connection, stop_event, warm_up: bool) -> None:
     """A worker process: import TensorFlow, warm up, then train the jobs it is sent until told to quit."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # without TensorFlow's start-up chatter
-    with contextlib.suppress(OSError):
-        os.nice(5)  # the server's pages come first when the CPUs are busy
+    tf_runtime.lower_priority()  # the server's pages come first when the CPUs are busy
+    tf_runtime.configure()  # TensorFlow imported and set up before anything runs an op
     from designer import training
 
     engines = _EngineCache()
@@ -257,7 +258,7 @@ def _worker_main(connection, stop_event, warm_up: bool) -> None:
         job_id, design = message
         try:
             _train(training, engines, connection, stop_event, job_id, design)
-        except (training.TrainingError, training.DataError) as error:
+        except (InvalidDesign, training.DataError) as error:
             connection.send(("refused", job_id, str(error)))
         except Exception as error:  # reported to the server, which logs it and tells the learner plainly
             LOG.exception("training failed")
@@ -488,8 +489,8 @@ class Pool:
             self._died(worker)
 
     def _handle(self, worker: _Worker, message: tuple) -> None:
-        kind = message[0]
-        if kind == "ready":
+        said = message[0]
+        if said == "ready":
             worker.state = "idle"
             self._note("ready", worker)
             self._retire_replaced()
@@ -497,14 +498,14 @@ class Pool:
         job = worker.job
         if job is None or message[1] != job.id:
             return  # news of a job that has already ended (stopped by ending its worker)
-        if kind == "progress":
+        if said == "progress":
             _, _, rows, epochs, seconds = message
             job._extend(rows, epochs, seconds)
-        elif kind == "done":
+        elif said == "done":
             _, _, result, stopped = message
             self._finished(worker, job, result, stopped)
-        elif kind in ("refused", "failed"):
-            if kind == "failed":
+        elif said in ("refused", "failed"):
+            if said == "failed":
                 LOG.error("training job %s failed in worker %s: %s", job.id, worker.process.pid, message[2])
                 text = (
                     "Training failed inside TensorFlow, so this run ended. Nothing else was affected; "
@@ -512,7 +513,7 @@ class Pool:
                 )
             else:
                 text = message[2]
-            self._release(worker, job, state=FAILED if kind == "failed" else REFUSED, message=text)
+            self._release(worker, job, state=FAILED if said == "failed" else REFUSED, message=text)
 
     def _finished(self, worker: _Worker, job: Job, result: Result, stopped: bool) -> None:
         result.history = job.history

@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from designer import network, params, presets
+from designer import presets
 from designer.graph import network_to_dot
-from designer.validation import validate, warnings
 from ui import editors, entry, projector, session, views, walkthrough
+from ui.session import Edit
 
 entry.require_app()
 
 design = session.design()
-net = network.resolve(design)
-summary = params.summarize_network(net)
-advice = warnings(validate(design))
+facts = session.facts()
+net, summary, advice = facts.network, facts.summary, facts.warnings
 look = projector.look()
 
 PRESETS = {preset.key: preset for preset in presets.presets()}
@@ -28,10 +27,9 @@ title.title("Design a network")
 picker.selectbox(
     "Start from a preset",
     list(PRESETS),
-    index=None,
     placeholder="Choose a preset design…",
     format_func=lambda key: PRESETS[key].title,
-    **editors.bind("preset", "preset", preset_design),
+    **session.bind("preset", "preset", presets.matching(design), Edit(preset_design)),
 )
 
 if not projector.on():
@@ -43,6 +41,10 @@ build, walk = st.tabs(["Build", "Neuron by neuron"], key="design-view", on_chang
 if build.open:
     with build:
         controls, picture = st.columns([11, 9], gap="large")
+        with picture:  # drawn first: what an edit changes reaches the screen before the controls are sent again
+            views.totals(summary)
+            views.fresh_graph(network_to_dot(net, look.font_size, look.line_width), session.revision())
+            views.parameter_table(summary)
         with controls:
             st.subheader("Inputs")
             editors.inputs_editor(design, advice)
@@ -50,10 +52,6 @@ if build.open:
             editors.layers_editor(design, advice)
             st.subheader("Output heads")
             editors.heads_editor(design, advice)
-        with picture:
-            views.totals(summary)
-            st.graphviz_chart(network_to_dot(net, look.font_size, look.line_width))
-            views.parameter_table(summary)
 if walk.open:
     with walk:
         walkthrough.walkthrough(net, summary, look)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from designer.validation import errors, validate
-from ui import entry, runs, session, training
+from ui import entry, runs, session, settings, training
 from ui.text import plain
 
 entry.require_app()
@@ -16,9 +16,9 @@ st.caption(
     "The network on the Design page, trained with Keras on 150 Iris flowers: "
     "curves for the training rows and for the validation rows held out from them, then a test on rows it never saw."
 )
-training.settings_editor(design)
+settings.settings_editor(design)
 for problem in session.rejected("training"):
-    st.error(plain(problem.message), icon=":material/error:")
+    st.error(plain(problem.on_page), icon=":material/error:")
 training.cost_note(design)
 
 invalid = bool(errors(validate(design)))
@@ -33,16 +33,16 @@ if job is not None:
 
 run, trained = runs.latest()
 if run is not None:
-    st.subheader(f"{run['label']} · {run['status']}")
-    if run["history"]:
-        st.caption(f"{len(run['history']['loss'])} epochs in {run['seconds']:.1f} s of training.")
-    training.curves(run)
+    st.subheader(f"{run.label} · {run.status}")
+    if run.history:
+        st.caption(f"{run.epochs_done} epochs in {run.seconds:.1f} s of training.")
+    training.curves(run.heads, run.history)
     training.results(run, trained)
 elif not invalid:
     st.info("Press **Train** to fit the network. Every run of this session is kept here for comparison.")
     training.preview(design)
 
-compared = [r for r in runs.runs() if r["history"]]
+compared = [r for r in runs.runs() if r.history]
 if len(compared) > 1:
     st.subheader("Compare runs")
     training.comparison(compared)

@@ -6,8 +6,10 @@
 # environment for it outside the checkout (in ~/.cache/keras-designer/, or
 # $DESIGNER_VENVS: Streamlit's file watcher would otherwise scan its tens of
 # thousands of files at every start of the app), installs the Python packages
-# (requirements-dev.txt) into it and, for the browser and proxy tests, Debian's
-# chromium and nginx packages (Playwright's own browser download is not used).
+# (requirements-dev.txt) and this checkout, editable (pip install -e .: the
+# benchmarks import designer, ui and tests' helpers through it), into it and,
+# for the browser and proxy tests, Debian's chromium and nginx packages
+# (Playwright's own browser download is not used).
 # Needs root or sudo for apt-get the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,7 @@ fi
 version="$("$base" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
 venv="${DESIGNER_VENVS:-${XDG_CACHE_HOME:-$HOME/.cache}/keras-designer}/py$version"
 [ -x "$venv/bin/python" ] || "$base" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)

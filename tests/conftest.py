@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 from apptest_support import navigation_steady_state
-from browser import TIMEOUT, VIEWPORT
+from browser import TIMEOUT, VIEWPORT, new_context, open_design_page
 
+from designer import presets
 from designer.keras_model import import_keras
 
 
@@ -51,9 +52,34 @@ def navigation_mode(request, monkeypatch):
 
 
 @pytest.fixture
-def context(browser):
+def viewport() -> dict:
+    """The browser window's size for ``context``; a test module may override this fixture."""
+    return VIEWPORT
+
+
+@pytest.fixture
+def context(browser, viewport):
     """A fresh browser context, so a fresh Streamlit session."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT)
+    context = new_context(browser, viewport)
     yield context
     context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A new tab in a fresh context, on no address yet."""
+    return context.new_page()
+
+
+@pytest.fixture
+def design_page(page, server):
+    """``page`` showing the app's Design page on the default design, loaded (a module may use it as
+    ``pytest.mark.usefixtures("design_page")``, so that every test's ``page`` starts there)."""
+    from playwright.sync_api import expect
+
+    design = presets.default_design()
+    open_design_page(page, server, design)
+    # Widgets' components load lazily and may mount out of order: wait for all of them.
+    dense = [layer for layer in design["layers"] if layer.get("type", "dense") == "dense"]
+    expect(page.get_by_label("Units", exact=True)).to_have_count(len(dense))
+    return page

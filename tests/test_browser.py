@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from browser import GRAPH, wait_until_idle
+from browser import GRAPH, SCREENSHOTS, wait_until_idle
 from playwright.sync_api import Locator, Page, expect
 
 from designer import edits, params, presets
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("design_page")]  # each test's page opens on Design
 
-HERE = Path(__file__).resolve().parent
-
-SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "design.png"
-
-
-@pytest.fixture
-def page(context, server) -> Page:
-    """A fresh Streamlit session showing the loaded Design page."""
-    page = context.new_page()
-    page.goto(server)
-    expect(page.get_by_text("Total params: 273")).to_be_visible()
-    wait_until_idle(page)
-    # Widgets' components load lazily and may mount out of order: wait for all of them.
-    dense = [layer for layer in presets.default_design()["layers"] if layer.get("type", "dense") == "dense"]
-    expect(units_inputs(page)).to_have_count(len(dense))
-    yield page
+SCREENSHOT = SCREENSHOTS / "design.png"
 
 
 def units_inputs(page: Page) -> Locator:
     return page.get_by_label("Units", exact=True)
+
+
+def type_units(page: Page, value: str) -> None:
+    """Type ``value`` into the first layer's Units input and press Enter."""
+    units = units_inputs(page).first
+    units.fill(value)
+    units.press("Enter")
 
 
 def test_design_page_shows_graph_and_total(page: Page):
@@ -67,9 +58,7 @@ def test_adding_a_dense_layer_updates_total_and_graph(page: Page):
 
 
 def test_refused_units_show_an_error_and_keep_the_design(page: Page):
-    units = units_inputs(page).first
-    units.fill("0")
-    units.press("Enter")
+    type_units(page, "0")
     expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
         "layers[0].units must be an integer from 1 to 1024, got 0"
     )
@@ -87,14 +76,10 @@ def test_an_edit_after_loading_a_preset_applies_to_the_preset(page: Page):
     expect(page.get_by_role("heading", name=preset_total)).to_be_visible()
     wait_until_idle(page)
     edited = edits.set_field(preset.load(), "layers", 0, "units", 4)
-    units = units_inputs(page).first
-    units.fill("4")
-    units.press("Enter")
+    type_units(page, "4")
     expect(page.get_by_role("heading", name=params.summarize(edited).totals_lines()[0])).to_be_visible()
     wait_until_idle(page)
-    units = units_inputs(page).first
-    units.fill("0")
-    units.press("Enter")
+    type_units(page, "0")
     expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
         "layers[0].units must be an integer from 1 to 1024, got 0"
     )

@@ -13,18 +13,18 @@ import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from browser import APP, TIMEOUT, VIEWPORT, serve, wait_until_idle
+from browser import APP, ROOT, go_to, new_context, serve, total_heading, wait_for_url_design, wait_until_idle
 from nginx import COOKIE, NGINX, ProxyInfo, sticky_proxy
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from designer import links, params, presets, spec
+from designer import presets, spec
 
 pytestmark = pytest.mark.browser
 
-DESIGNS = Path(__file__).resolve().parent.parent / "assets" / "designs"
+DESIGNS = ROOT / "assets" / "designs"
 # A different design for each replica, so that neither replica holds the other's download.
 UPLOADS = (DESIGNS / "lecture_two_outputs.json", DESIGNS / "two_input_branches.json")
 MAX_CONTEXTS = 12  # a fresh context lands on either replica with probability 1/2: missing one 12 times is 1 in 2048
@@ -44,33 +44,6 @@ def replicas() -> Iterator[tuple[ProxyInfo, dict[str, str]]]:
         yield proxy, {urlsplit(url).netloc: url for url in urls}
 
 
-def total_heading(design: dict) -> str:
-    return params.summarize(design).totals_lines()[0]  # "Total params: 276 (1.08 KB)"
-
-
-def url_design(page: Page) -> dict | None:
-    """The design in the page's address bar, if it holds one."""
-    values = parse_qs(urlsplit(page.url).query).get(links.PARAMETER)
-    try:
-        return links.decode(values[0]) if values else None
-    except links.LinkError:
-        return None
-
-
-def wait_for_url_design(page: Page, wanted: dict) -> None:
-    deadline = time.monotonic() + TIMEOUT / 1000
-    while url_design(page) != wanted:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the address bar never held the uploaded design: {page.url}")
-        page.wait_for_timeout(100)
-
-
-def go_to(page: Page, name: str, heading: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(rf"\b{name}$")).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
-    wait_until_idle(page)
-
-
 def status_of(request: urllib.request.Request) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -88,8 +61,7 @@ def open_contexts(browser: Browser, proxy: ProxyInfo) -> tuple[list[str], dict[s
     kept: dict[str, tuple[BrowserContext, Page, str]] = {}
     try:
         while len(kept) < len(proxy.upstreams) and len(keys) < MAX_CONTEXTS:
-            context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-            context.set_default_timeout(TIMEOUT)
+            context = new_context(browser)
             try:
                 page = context.new_page()
                 response = page.goto(proxy.url)

@@ -10,21 +10,18 @@ size too, so the two can be compared).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from browser import GRAPH, TIMEOUT, wait_until_idle
+from browser import GRAPH, SCREENSHOTS, TRAINING_TIMEOUT, wait_until_idle
 from playwright.sync_api import Page, expect
 
 from ui.projector import PROJECTOR
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parent / ".." / "assets" / "screenshots"
 PROJECTOR_SIZE = {"width": 1280, "height": 720}
 BODY_PX = 22  # body text at least this, in projector mode
 DRAWN_PX = 18  # graph labels and chart text at least this
-TRAINING_TIMEOUT = 60_000  # ms: the first run in a server also imports TensorFlow
 
 # Every visible piece of text in the page's main area outside graphs, charts,
 # code and icons, with its computed font size in px.
@@ -60,15 +57,17 @@ SCROLL = """() => {
 
 
 @pytest.fixture
-def projector_page(browser, server) -> Page:
+def viewport() -> dict:
+    """Every test's browser window is the projector's size (overrides conftest's)."""
+    return PROJECTOR_SIZE
+
+
+@pytest.fixture
+def projector_page(page, server) -> Page:
     """A fresh session at 1280 × 720, opened in projector mode, showing the Design page."""
-    context = browser.new_context(viewport=PROJECTOR_SIZE)
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
     page.goto(f"{server}/?projector=true")
     settle(page)
-    yield page
-    context.close()
+    return page
 
 
 def settle(page: Page) -> None:
@@ -100,10 +99,7 @@ def assert_legible(page: Page) -> None:
         assert scroll_width <= client_width, f"the {where} scrolls sideways: {scroll_width} > {client_width} px"
 
 
-def test_one_click_switches_projector_mode_on_and_off(browser, server):
-    context = browser.new_context(viewport=PROJECTOR_SIZE)
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
+def test_one_click_switches_projector_mode_on_and_off(page: Page, server):
     page.goto(server)
     expect(page.get_by_text("Total params: 273")).to_be_visible()
     settle(page)
@@ -129,7 +125,6 @@ def test_one_click_switches_projector_mode_on_and_off(browser, server):
     page.get_by_role("button", name="Projector mode").click()
     expect(page).not_to_have_url(re.compile(r"projector="))
     expect(page.get_by_test_id("stCaptionContainer").first).not_to_have_css("font-size", f"{BODY_PX}px")
-    context.close()
 
 
 def test_design_page_is_legible_at_1280_by_720(projector_page: Page):
@@ -178,12 +173,8 @@ def test_train_and_model_pages_are_legible_after_training(projector_page: Page):
 
 
 @pytest.mark.parametrize("path, name", [("/", "design_normal_1280.png"), ("/train", "train_normal_1280.png")])
-def test_normal_mode_screenshots_at_projector_size(browser, server, path, name):
+def test_normal_mode_screenshots_at_projector_size(page: Page, server, path, name):
     """The same pages without projector mode, at the same size: the README sets them side by side."""
-    context = browser.new_context(viewport=PROJECTOR_SIZE)
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
     page.goto(server + path)
     settle(page)
     page.screenshot(path=SCREENSHOTS / name)
-    context.close()

@@ -6,59 +6,28 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import APP, GRAPH, TIMEOUT, serve, wait_until_idle
+from browser import (
+    APP,
+    GRAPH,
+    ROOT,
+    go_to,
+    open_design_page,
+    serve,
+    total_heading,
+    url_design,
+    wait_for_url_design,
+    wait_until_idle,
+)
 from playwright.sync_api import BrowserContext, Page, expect
 
-from designer import edits, export, links, params, presets, spec
+from designer import edits, export, links, presets, spec
 
 pytestmark = pytest.mark.browser
 
-HERE = Path(__file__).resolve().parent
-
-ROOT = HERE.parent
 TWO_OUTPUTS = ROOT / "assets" / "designs" / "lecture_two_outputs.json"
-
-
-@pytest.fixture
-def page(context) -> Page:
-    return context.new_page()
-
-
-def total_heading(design: dict) -> str:
-    return params.summarize(design).totals_lines()[0]  # "Total params: 276 (1.08 KB)"
-
-
-def open_design_page(page: Page, url: str, design: dict) -> None:
-    """Go to ``url`` and wait until the Design page shows ``design``'s total."""
-    page.goto(url)
-    expect(page.get_by_role("heading", name=total_heading(design))).to_be_visible()
-    wait_until_idle(page)
-
-
-def url_design(page: Page) -> dict:
-    """The design in the page's address bar."""
-    values = parse_qs(urlsplit(page.url).query).get(links.PARAMETER)
-    assert values, f"no design in {page.url}"
-    return links.decode(values[0])
-
-
-def wait_for_url_design(page: Page, wanted: dict, timeout: float = TIMEOUT / 1000) -> None:
-    """Wait until the address bar holds ``wanted`` (Streamlit updates it after the run)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if url_design(page) == wanted:
-                return
-        except (AssertionError, links.LinkError):
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the address bar never held the expected design: {page.url}")
-        page.wait_for_timeout(100)
 
 
 def cli_query(path: Path) -> str:
@@ -97,9 +66,7 @@ def test_the_address_follows_an_edit(page: Page, server: str):
 def test_the_code_page_downloads_the_export_of_the_design_on_screen(page: Page, server: str):
     design = spec.load(TWO_OUTPUTS)
     open_design_page(page, f"{server}/{links.query_string(design)}", design)
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Code").click()
-    expect(page.get_by_role("heading", name="Keras code")).to_be_visible()
-    wait_until_idle(page)
+    go_to(page, "Code", "Keras code")
     on_screen = url_design(page)
     assert on_screen == design
     expect(page.get_by_text("The Sequential API cannot express this design")).to_be_visible()

@@ -1,28 +1,30 @@
-"""The Train page in headless Chromium: a two-output run with its charts, and Stop in the middle of a long run."""
+"""The Train page in headless Chromium: a two-output run with its charts, and Stop in the middle of a long run.
+
+How soon Stop leaves the app idle is measured, not tested: ``benchmarks/stop_latency.py``.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from browser import wait_until_idle
+from browser import (
+    SCREENSHOTS,
+    TRAINING_TIMEOUT,
+    app_button,
+    enter,
+    go_to,
+    start_training,
+    stopped_after,
+    wait_until_idle,
+)
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from designer import params, presets
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("design_page")]  # each test's page opens on Design
 
-HERE = Path(__file__).resolve().parent
-
-SCREENSHOT = HERE / ".." / "assets" / "screenshots" / "train.png"
-TRAINING_TIMEOUT = 60_000  # ms: the first run in a server also imports TensorFlow
+SCREENSHOT = SCREENSHOTS / "train.png"
 LONG_RUN = 2000  # epochs: the most a design allows, several seconds of training
-STOP_IDLE_SECONDS = 1.0  # Stop should leave the app idle about this soon
-STOP_IDLE_LIMIT = 10.0  # what the passing Stop test insists on (training on would take longer)
+STOP_TIMEOUT = 30_000  # ms, for a stopped run's heading (generous: a run that trained on would say "finished")
 
 CHART = '[data-testid="stPlotlyChart"]'
 TWO_OUTPUTS = next(p for p in presets.presets() if p.key == "lecture_two_outputs")
@@ -35,25 +37,6 @@ TWO_OUTPUT_TITLES = [
     "species: confusion matrix",
     "petal_width: predicted vs actual",
 ]
-
-
-# Notes the app's run-state changes and clicks from now on, by the browser's own clock (ms).
-WATCH = """() => {
-    window.__events = [];
-    if (window.__watching) return;
-    window.__watching = true;
-    const app = document.querySelector('[data-testid="stApp"]');
-    const note = what => window.__events.push([performance.now(), what]);
-    new MutationObserver(records => {  // several changes can come in one batch: each record has the value before
-        records.slice(1).forEach(record => note(record.oldValue));
-        note(app.getAttribute('data-test-script-state'));
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
-    document.addEventListener('click', () => note('click'), true);
-}"""
-RAN = """() => {
-    const states = window.__events.map(([time, what]) => what);
-    return states.includes('running') && states.at(-1) === 'notRunning';
-}"""
 
 # Resolves true once every chart has a title and its layout and size stay put for 300 ms.
 CHARTS_DRAWN = """count => new Promise(done => {
@@ -72,75 +55,19 @@ POINTS = f"""() => [...document.querySelectorAll('{CHART} .js-plotly-plot')].map
 }}))"""
 
 
-@pytest.fixture
-def page(context, server) -> Page:
-    """A fresh Streamlit session showing the loaded Design page."""
-    page = context.new_page()
-    page.goto(server)
-    expect(page.get_by_text("Total params: 273")).to_be_visible()
-    wait_until_idle(page)
-    yield page
-
-
 def go_to_train_page(page: Page) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile(r"\bTrain$")).click()
-    expect(page.get_by_role("heading", name="Train on Iris")).to_be_visible()
-    wait_until_idle(page)
-
-
-def enter(page: Page, label: str, value: str) -> None:
-    """Type ``value`` into the number input ``label``, press Enter, and wait for the rerun to end."""
-    page.evaluate(WATCH)
-    field = page.get_by_label(label, exact=True)
-    field.fill(value)
-    field.press("Enter")
-    # A rerun too quick for the observer to see is possible: the idle state and the value below still decide.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(RAN, timeout=5_000)
-    wait_until_idle(page)
-    expect(page.get_by_label(label, exact=True)).to_have_value(value)
-
-
-def app_button(page: Page, name: str):
-    """The app's own button (in the main area, not Streamlit's toolbar), by its label after the icon."""
-    return page.get_by_test_id("stMain").get_by_role("button", name=re.compile(rf"\b{name}$"))
+    go_to(page, "Train", "Train on Iris")
 
 
 def chart_titles(page: Page) -> list[str]:
     return [title.text_content() for title in page.locator(f"{CHART} .gtitle").all()]
 
 
-@dataclass
-class Stopped:
-    seconds: float  # from the click on Stop to the app being idle, by the browser's clock
-    epochs: int  # N of "Stopped after N of 2000 epochs."
-
-
-def train_long_and_stop(page: Page) -> Stopped:
-    """On the Train page: set 2000 epochs, train, click Stop once some epochs are done; wait for the stopped run."""
-    enter(page, "Epochs", str(LONG_RUN))
-
-    app_button(page, "Train").click()
-    expect(page.get_by_test_id("stProgress")).to_contain_text(
-        re.compile(rf"Epoch [1-9]\d* of {LONG_RUN}"), timeout=TRAINING_TIMEOUT
-    )
-    page.evaluate(WATCH)
+def train_long_and_stop(page: Page) -> int:
+    """On the Train page: train 2000 epochs, click Stop once some are done; N of "Stopped after N of 2000 epochs."."""
+    start_training(page, LONG_RUN)
     app_button(page, "Stop").click()
-    page.wait_for_function(
-        "() => window.__events.some(([time, what]) => what === 'notRunning')", timeout=STOP_IDLE_LIMIT * 1000
-    )
-    events = page.evaluate("window.__events")
-    clicked = next(time for time, what in events if what == "click")
-    idle = next(time for time, what in events if what == "notRunning" and time >= clicked)
-    seconds = (idle - clicked) / 1000
-    print(f"\nStop to idle: {seconds:.2f} s")
-
-    wait_until_idle(page)
-    expect(page.get_by_role("heading", name=re.compile(r"^Run 1: .* · stopped$"))).to_be_visible()
-    message = page.get_by_test_id("stAlert").filter(has_text="Stopped after")
-    expect(message).to_have_text(re.compile(rf"Stopped after \d+ of {LONG_RUN} epochs\."))
-    epochs_done = int(re.search(r"Stopped after (\d+)", message.inner_text()).group(1))
-    return Stopped(seconds, epochs_done)
+    return stopped_after(page, LONG_RUN, timeout=STOP_TIMEOUT)
 
 
 def test_two_output_run_shows_a_chart_per_head_and_the_test_table(page: Page):
@@ -170,12 +97,10 @@ def test_two_output_run_shows_a_chart_per_head_and_the_test_table(page: Page):
     page.screenshot(path=SCREENSHOT, full_page=True)
 
 
-def test_stop_ends_a_long_run_and_keeps_its_curves(page: Page, record_property):
+def test_stop_ends_a_long_run_and_keeps_its_curves(page: Page):
     go_to_train_page(page)
-    stopped = train_long_and_stop(page)
-    record_property("stop_to_idle_seconds", round(stopped.seconds, 3))
-    assert 0 < stopped.epochs < LONG_RUN
-    assert stopped.seconds < STOP_IDLE_LIMIT
+    epochs = train_long_and_stop(page)
+    assert 0 < epochs < LONG_RUN
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(app_button(page, "Stop")).to_have_count(0)
     for title in ("species: loss", "species: accuracy"):
@@ -185,12 +110,11 @@ def test_stop_ends_a_long_run_and_keeps_its_curves(page: Page, record_property):
     expect(page.get_by_role("heading", name="On the test rows")).to_be_visible()
 
 
-def test_stop_is_prompt_and_the_curves_end_where_it_stopped(page: Page):
+def test_the_curves_end_where_it_stopped(page: Page):
     go_to_train_page(page)
-    stopped = train_long_and_stop(page)
+    epochs = train_long_and_stop(page)
     page.wait_for_timeout(2000)  # long enough for any training still going on to show up
     enter(page, "Seed", "7")  # any rerun: the run is drawn again from the session
-    expect(page.get_by_text(f"Stopped after {stopped.epochs} of {LONG_RUN} epochs.")).to_be_visible()
+    expect(page.get_by_text(f"Stopped after {epochs} of {LONG_RUN} epochs.")).to_be_visible()
     curves = [chart for chart in page.evaluate(POINTS) if chart["title"] in ("species: loss", "species: accuracy")]
-    assert [chart["points"] for chart in curves] == [stopped.epochs] * 2, (stopped, curves)
-    assert stopped.seconds <= STOP_IDLE_SECONDS, stopped
+    assert [chart["points"] for chart in curves] == [epochs] * 2, (epochs, curves)

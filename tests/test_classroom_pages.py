@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 import pydot
 import pytest
+from apptest_support import CODE_PAGE, DESIGN_PAGE, TRAIN_PAGE, choose_tab, graph_source, keyed, open_session
 from cli_support import preset_path, run_cli
 from streamlit.testing.v1 import AppTest
 
@@ -27,40 +28,22 @@ from ui.text import unescape
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydot's own use of old pyparsing names
 
-APP = "../streamlit_app.py"
-DESIGN_PAGE, TRAIN_PAGE, CODE_PAGE = "pages/design.py", "pages/train.py", "pages/code.py"
 PROJECTOR_CSS = (Path(__file__).resolve().parent.parent / "assets" / "projector.css").read_text(encoding="utf-8")
 NEURON_SHAPES = ("circle", "box")  # a unit of a layer; an input column or an output
 
 
 def open_app(page: str = DESIGN_PAGE, projector: bool = False) -> AppTest:
     """A fresh session opened on ``page``, with ``?projector=true`` in its address if asked."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    if projector:
-        at.query_params["projector"] = "true"
-    if page != DESIGN_PAGE:
-        at.switch_page(page)  # before the first run: the session opens on this page
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_session(page, query={"projector": "true"} if projector else None)
 
 
 def open_walkthrough(at: AppTest) -> AppTest:
     """Open the Design page's "Neuron by neuron" tab."""
-    at.session_state["design-view"] = "Neuron by neuron"
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return choose_tab(at, "design-view", "Neuron by neuron")
 
 
 def walk_picker(at: AppTest):
-    [picker] = [s for s in at.segmented_control if s.key.startswith("walk:")]
-    return picker
-
-
-def graph_source(at: AppTest) -> str:
-    [chart] = at.get("graphviz_chart")
-    return chart.proto.spec
+    return keyed(at.segmented_control, "walk:")
 
 
 def parse(dot: str) -> pydot.Dot:

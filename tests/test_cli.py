@@ -114,7 +114,7 @@ BAD_FILES = {
     "json_string": ('"design"', ["must be a JSON object"]),
     "empty": ("", ["not a valid design file"]),
     "no_heads": ('{"version": 1}', ["heads"]),
-    "version_2": ('{"version": 2, "heads": [{"name": "s", "target": "species"}]}', ["version", "got 2"]),
+    "version_2": ('{"version": 2, "heads": [{"name": "s", "target": "species"}]}', ["version", "Received: version=2"]),
 }
 
 

@@ -2,52 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from apptest_support import button, graph_source, load_preset, open_session, shown_total, widget
 from streamlit.testing.v1 import AppTest
 
-from designer import params, presets
+from designer import kinds, params, presets
 from designer.validation import validate, warnings
-from ui import editors
 from ui.text import unescape
-
-APP = "../streamlit_app.py"
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    assert not at.exception
-    return at
-
-
-def widget(elements, suffix: str):
-    """The one element keyed ``wN:suffix`` (editor widget keys start with the design's revision)."""
-    found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
-    assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
-    return found[0]
-
-
-def button(at: AppTest, help_text: str):
-    """The one button whose tooltip is ``help_text``."""
-    found = [b for b in at.button if b.proto.help == help_text]
-    assert len(found) == 1, f"expected one button with help {help_text!r}, got {[b.proto.help for b in at.button]}"
-    return found[0]
-
-
-def shown_total(at: AppTest) -> int:
-    """The figure after 'Total params:' as the page shows it."""
-    texts = [m.value for m in at.markdown if "Total params:" in m.value]
-    assert len(texts) == 1, texts
-    return int(re.search(r"Total params: ([\d,]+)", texts[0]).group(1).replace(",", ""))
-
-
-def graph_source(at: AppTest) -> str:
-    charts = at.get("graphviz_chart")
-    assert len(charts) == 1
-    return charts[0].proto.spec
+    return open_session(timeout=30)
 
 
 def table_rows(at: AppTest) -> list[str]:
@@ -77,7 +43,7 @@ def test_adding_a_layer_changes_total_graph_and_table(app):
 
 @pytest.mark.parametrize("kind", ["dropout", "batch_norm", "concatenate"])
 def test_every_layer_type_can_be_added(app, kind):
-    button(app, f"Add a {editors.LAYER_LABELS[kind]} layer at the end").click().run()
+    button(app, f"Add a {kinds.LAYERS[kind].label} layer at the end").click().run()
     assert not app.exception
     design = app.session_state["design"]
     assert design["layers"][-1]["type"] == kind
@@ -94,7 +60,9 @@ def test_changing_units_updates_the_count(app):
 def test_invalid_units_show_a_message_and_keep_the_design(app):
     widget(app.number_input, "layer-2:units").set_value(0).run()
     assert not app.exception
-    assert [unescape(e.value) for e in app.error] == ["layers[2].units must be an integer from 1 to 1024, got 0"]
+    assert [unescape(e.value) for e in app.error] == [
+        "Layer 3 (hidden_3): units must be a whole number from 1 to 1024, got 0"
+    ]
     assert app.session_state["design"]["layers"][2]["units"] == 10
     assert shown_total(app) == 273
 
@@ -102,7 +70,7 @@ def test_invalid_units_show_a_message_and_keep_the_design(app):
 def test_invalid_name_shows_a_message(app):
     widget(app.text_input, "layer-1:name").set_value("hidden_1").run()
     assert not app.exception
-    assert any("layers[1].name" in unescape(e.value) and '"hidden_1"' in unescape(e.value) for e in app.error)
+    assert any("Layer 2 (hidden_1): name" in unescape(e.value) and '"hidden_1"' in unescape(e.value) for e in app.error)
     widget(app.text_input, "layer-1:name").set_value("2nd layer").run()
     assert any("letters, digits and _" in unescape(e.value) for e in app.error)
     assert app.session_state["design"]["layers"][1]["name"] == "hidden_2"
@@ -148,25 +116,31 @@ def test_adding_a_head_takes_its_target_out_of_the_inputs(app):
     assert [head["target"] for head in design["heads"]] == ["species", "petal_width"]
     assert "petal_width" not in design["inputs"]
     assert shown_total(app) == params.summarize(design).total
-    assert 'peripheries="2"' in graph_source(app)
+    assert "peripheries=2" in graph_source(app)
 
 
 def test_head_activation_mismatch_warns(app):
     widget(app.selectbox, "head-0:activation").set_value("linear").run()
     assert not app.exception
-    assert any("softmax" in unescape(w.value) and "heads[0].activation" in unescape(w.value) for w in app.warning)
+    assert any(
+        "softmax" in unescape(w.value) and "Output head 1 (species), activation" in unescape(w.value)
+        for w in app.warning
+    )
 
 
 def test_target_that_is_an_input_is_refused(app):
     widget(app.selectbox, "head-0:target").set_value("sepal_length").run()
-    assert any("heads[0].target" in unescape(e.value) and "sepal_length" in unescape(e.value) for e in app.error)
+    assert any(
+        "Output head 1 (species): target" in unescape(e.value) and "sepal_length" in unescape(e.value)
+        for e in app.error
+    )
     assert app.session_state["design"]["heads"][0]["target"] == "species"
 
 
 def test_removing_every_input_column_is_refused(app):
     widget(app.multiselect, "input-input:columns").set_value([]).run()
     assert not app.exception
-    assert any(unescape(e.value).startswith("inputs must be a non-empty list") for e in app.error)
+    assert any(unescape(e.value).startswith("Inputs must be a non-empty list") for e in app.error)
     assert shown_total(app) == 273
 
 
@@ -179,7 +153,7 @@ def test_presets_load(app, preset):
     assert shown_total(app) == params.summarize(design).total
     assert len(app.warning) == len(warnings(validate(design)))
     # The next edit applies to the preset (the picker does not load it again).
-    widget(app.number_input, "head-0:weight").set_value(2.0).run()
+    widget(app.number_input, "head-0:loss_weight").set_value(2.0).run()
     assert app.session_state["design"]["heads"][0]["loss_weight"] == 2.0
 
 
@@ -196,16 +170,11 @@ def test_input_groups(app):
     assert shown_total(app) == 273
 
 
-def load_preset(app: AppTest, key: str) -> dict:
-    widget(app.selectbox, "preset:preset").set_value(key).run()
-    return app.session_state["design"]
-
-
 def test_head_controls_reach_the_design(app):
     load_preset(app, "lecture_two_outputs")
     widget(app.selectbox, "head-1:from").set_value("hidden_2").run()
     widget(app.selectbox, "head-1:loss").set_value("huber").run()
-    widget(app.number_input, "head-1:weight").set_value(0.5).run()
+    widget(app.number_input, "head-1:loss_weight").set_value(0.5).run()
     widget(app.text_input, "head-1:name").set_value("width").run()
     head = app.session_state["design"]["heads"][1]
     assert head == {**head, "from": "hidden_2", "loss": "huber", "loss_weight": 0.5, "name": "width"}
@@ -220,7 +189,7 @@ def test_dropout_rate_and_concatenate_sources(app):
     assert app.session_state["design"]["layers"][3]["rate"] == 0.5
     assert "Dropout 0.5" in graph_source(app)
     widget(app.number_input, "layer-3:rate").set_value(1.0).run()
-    assert any(unescape(e.value).startswith("layers[3].rate must be") for e in app.error)
+    assert any(unescape(e.value).startswith("Layer 4 (drop_1): rate must be") for e in app.error)
     load_preset(app, "two_input_branches")
     widget(app.multiselect, "layer-2:from").set_value(["sepal_features", "petal_features", "petal"]).run()
     design = app.session_state["design"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer import edits, presets, spec
+from designer import edits, kinds, presets, spec
 from designer.network import resolve
 from designer.params import summarize
 from designer.validation import errors, validate
@@ -549,7 +549,7 @@ def _draw_edit(data, design: dict):
         choices.append("remove_input_group")
     choice = data.draw(st.sampled_from(choices), label="edit")
     if choice == "add_layer":
-        kind = data.draw(st.sampled_from(spec.LAYER_TYPES))
+        kind = data.draw(st.sampled_from(kinds.LAYER_TYPES))
         index = data.draw(st.none() | st.integers(0, len(layers)))
         return choice, lambda d: edits.add_layer(d, kind, index)
     if choice == "remove_layer":

@@ -9,13 +9,23 @@ reruns like any widget's.
 
 from __future__ import annotations
 
-import base64
-import json
-
 import numpy as np
 import pydot
 import pytest
-from apptest_support import navigation_steady_state
+from apptest_support import (
+    DESIGN_PAGE,
+    MODEL_PAGE,
+    TRAIN_PAGE,
+    charts,
+    choose_tab,
+    keyed,
+    navigation_steady_state,
+    open_session,
+    plotly_values,
+    press_train,
+    set_epochs,
+    widget,
+)
 from streamlit.testing.v1 import AppTest
 
 from designer import presets, spec
@@ -30,28 +40,20 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # pydot's own use of old pyparsing names
 ]
 
-APP = "../streamlit_app.py"
-DESIGN_PAGE, MODEL_PAGE, TRAIN_PAGE = "pages/design.py", "pages/model.py", "pages/train.py"
 TABS = ["Learned weights", "Weight matrices", "model.summary()", "Keras graph"]
 EPOCHS = 3  # a run of a second or so
 
 
 def open_model_page() -> AppTest:
     """A fresh session opened on the Model page, with the default design."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(MODEL_PAGE).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_session(MODEL_PAGE, timeout=120)
     assert [t.label for t in at.tabs] == TABS
     return at
 
 
 def open_tab(at: AppTest, label: str) -> AppTest:
     """Open one of the page's tabs (the value of the tab container's widget) and rerun."""
-    at.session_state["model-view"] = label
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.session_state["model-view"] == label
-    return at
+    return choose_tab(at, "model-view", label)
 
 
 def reference_model(design: dict):
@@ -64,24 +66,13 @@ def code_text(text: str) -> str:
     return text.removeprefix("\n").removesuffix("\n")
 
 
-def values(data) -> np.ndarray:
-    """A Plotly array from a chart's JSON: a list, or numpy's base64 typed array (``shape`` if 2-D)."""
-    if isinstance(data, dict):
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
-        return array
-    return np.asarray(data)
-
-
 def heatmaps(at: AppTest) -> dict[str, np.ndarray]:
     """The z values of each heatmap on the page, by its figure's title."""
     found = {}
-    for chart in at.get("plotly_chart"):
-        figure = json.loads(chart.proto.spec)
+    for figure in charts(at):
         [trace] = figure["data"]
         assert trace["type"] == "heatmap"
-        found[figure["layout"]["title"]["text"]] = values(trace["z"])
+        found[figure["layout"]["title"]["text"]] = plotly_values(trace["z"])
     return found
 
 
@@ -95,21 +86,14 @@ def layer_heatmaps(at: AppTest, layer: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def layer_picker(at: AppTest):
-    [picker] = [s for s in at.segmented_control if s.key.startswith("weights:")]
-    return picker
+    return keyed(at.segmented_control, "weights:")
 
 
 def train_a_run(epochs: int = EPOCHS) -> AppTest:
     """A session that trained the default design on the Train page, as a learner does."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(TRAIN_PAGE).run()
-    assert not at.exception
-    [field] = [n for n in at.number_input if n.key.partition(":")[2] == "training:epochs"]
-    field.set_value(epochs).run()
-    assert at.session_state["design"]["training"]["epochs"] == epochs
-    [train] = [b for b in at.button if b.label == "Train"]
-    train.click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_session(TRAIN_PAGE, timeout=120)
+    set_epochs(at, epochs)
+    press_train(at)
     assert len(at.session_state["runs"]) == 1
     assert at.session_state["trained"]["epochs"] == epochs
     return at
@@ -211,11 +195,11 @@ def test_the_keras_graph_has_a_node_per_layer():
 
 def test_after_training_the_page_names_the_run(trained):
     run, record = trained.session_state["runs"][-1], trained.session_state["trained"]
-    assert run["label"].startswith("Run 1:")
+    assert run.label.startswith("Run 1:")
     [which] = [m.value for m in trained.markdown if "Run 1" in m.value]
     assert f"**{run['label']}**" in which
     assert f"({record['epochs']} epochs)" in which
-    assert record["epochs"] == len(run["history"]["loss"]) == EPOCHS
+    assert record["epochs"] == len(run.history["loss"]) == EPOCHS
 
 
 @pytest.mark.parametrize("name", ["hidden_1", "hidden_3", "species"])
@@ -251,8 +235,7 @@ def test_after_training_the_neuron_view_is_coloured_by_the_trained_weights(train
 def test_after_an_edit_the_page_shows_the_edited_design_untrained():
     at = train_a_run()
     at.switch_page(DESIGN_PAGE).run()
-    [units] = [n for n in at.number_input if n.key.partition(":")[2] == "layer-0:units"]
-    units.set_value(16).run()
+    widget(at.number_input, "layer-0:units").set_value(16).run()
     assert at.session_state["design"]["layers"][0]["units"] == 16
     at.switch_page(MODEL_PAGE).run()
     assert not at.exception

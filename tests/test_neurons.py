@@ -1,11 +1,13 @@
-"""The neuron view (``designer.neurons``), checked against Keras and against its own DOT parsed by pydot.
+"""The neuron view (``designer.neurons``), checked against Keras and against its own graph structure.
 
 The reference is never the neuron view itself: how many neurons and weights a
 network has comes from the Keras model ``build_model`` makes of the design (its
 layers' output widths, its kernels' shapes and its wiring), and what the view
-draws is read back by parsing ``neuron_dot``'s output with pydot. Of a layer
-wider than 16 the view shows the first 8 neurons and an ellipsis, so the
-reference counts a layer of width ``w`` as ``w`` neurons if ``w <= 16``, else 8.
+draws is read from the pydot graph ``neuron_drawing`` returns (its nodes, edges
+and their attributes); ``neuron_dot``, the DOT source the app shows, is checked
+to parse back to that same graph. Of a layer wider than 16 the view shows the
+first 8 neurons and an ellipsis, so the reference counts a layer of width ``w``
+as ``w`` neurons if ``w <= 16``, else 8.
 
 Random designs come from ``random_design(seed)`` of ``test_params_against_keras``:
 a failure names the seed that reproduces it.
@@ -27,7 +29,7 @@ from test_params_against_keras import keras_sources
 from designer import neurons, presets
 from designer.keras_model import build_model
 from designer.network import resolve
-from designer.neurons import neuron_dot, neuron_graph
+from designer.neurons import neuron_dot, neuron_drawing, neuron_graph
 from designer.validation import ensure_valid
 from designer.weights import kernels_and_biases, layer_weights
 
@@ -53,7 +55,7 @@ def model_of(case: str):
 
 @dataclass(frozen=True)
 class Drawing:
-    """A neuron-view DOT graph as pydot parsed it, quotes removed."""
+    """A neuron-view graph's nodes and edges with their attributes, quotes removed."""
 
     nodes: dict[str, dict[str, str]]  # node id -> attributes
     edges: list[tuple[str, str, dict[str, str]]]  # (tail, head, attributes)
@@ -91,10 +93,9 @@ def index_of(neuron: str) -> int:
     return int(neuron.rsplit("/", 1)[1])
 
 
-def parse(dot: str) -> Drawing:
-    graphs = pydot.graph_from_dot_data(dot)
-    assert graphs is not None and len(graphs) == 1, "the DOT source must parse to exactly one graph"
-    graph = graphs[0]
+def read(graph: pydot.Dot) -> Drawing:
+    """The nodes and edges of a pydot graph (the ``node``/``edge``/``graph`` defaults left out)."""
+    assert graph.get_type() == "digraph"
     assert graph.get_subgraphs() == []
     nodes: dict[str, dict[str, str]] = {}
     for node in graph.get_nodes():
@@ -114,9 +115,19 @@ def parse(dot: str) -> Drawing:
     return Drawing(nodes, edges)
 
 
+def parse(dot: str) -> pydot.Dot:
+    graphs = pydot.graph_from_dot_data(dot)
+    assert graphs is not None and len(graphs) == 1, "the DOT source must parse to exactly one graph"
+    return graphs[0]
+
+
+def draw(*args, **kwargs) -> Drawing:
+    return read(neuron_drawing(*args, **kwargs))
+
+
 @functools.cache
 def drawing_of(case: str) -> Drawing:
-    return parse(neuron_dot(network_of(case)))
+    return draw(network_of(case))
 
 
 # --------------------------------------------------------------------------
@@ -267,7 +278,7 @@ def test_wide_layer_shows_eight_neurons_and_an_ellipsis():
     model = build_model(design, seed=0)
     units = model.get_layer("wide").kernel.shape[1]
     assert units == 48
-    drawing = parse(neuron_dot(resolve(ensure_valid(design))))
+    drawing = draw(resolve(ensure_valid(design)))
 
     circles = [name for name, attrs in drawing.nodes.items() if owner(name) == "wide" and attrs["shape"] == "circle"]
     assert len(circles) == 8
@@ -290,7 +301,7 @@ def test_every_neuron_up_to_sixteen_then_eight_and_an_ellipsis(units):
         "heads": [{"name": "y", "target": "species"}],
     }
     width = build_model(design, seed=0).get_layer("hidden").kernel.shape[1]
-    drawing = parse(neuron_dot(resolve(ensure_valid(design))))
+    drawing = draw(resolve(ensure_valid(design)))
     more = drawing.nodes.get(neurons.neuron_id("hidden", "more"))
     if width <= 16:
         assert len(drawing.neurons_of("hidden")) == width
@@ -326,6 +337,66 @@ def test_units_stand_top_to_bottom_and_layers_left_to_right(case):
     assert len(set(places)) == len(places), "two nodes pinned to the same place"
 
 
+def boxes(drawing: Drawing, font_size: int = 14) -> dict[str, tuple[float, float, float, float]]:
+    """Every node's box (left, bottom, right, top, in inches) as its attributes size it.
+
+    Neurons and boxes have their width (and height) set; a caption or an ellipsis
+    is as wide as its text, estimated from Helvetica's metrics, and a line high each.
+    """
+    found = {}
+    for name, attrs in drawing.nodes.items():
+        x, y = drawing.position(name)
+        if attrs["shape"] == "circle":
+            width = height = float(attrs["width"])
+        elif attrs["shape"] == "box":
+            width, height = float(attrs["width"]), float(attrs["height"])
+        else:
+            lines = re.sub(r"</?b>", "", attrs["label"].removeprefix("<").removesuffix(">")).split("<br/>")
+            width = max(neurons.text_width(line, font_size, bold=True) for line in lines)
+            height = len(lines) * neurons.LINE * font_size / 72
+        found[name] = (x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+    return found
+
+
+@pytest.mark.parametrize("font_size", [12, 20])
+@pytest.mark.parametrize("case", CASES)
+def test_no_two_labels_overlap(case, font_size):
+    """Neurons, boxes, ellipses and captions keep apart, captions of neighbouring columns too."""
+    found = boxes(draw(network_of(case), font_size=font_size), font_size)
+    for (a, p), (b, q) in itertools.combinations(found.items(), 2):
+        apart = p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1]
+        assert apart, f"{a} {p} overlaps {b} {q}"
+
+
+def test_the_picture_stays_compact():
+    """The lecture's network fits the Design page's picture column (515 px at 1280 wide) without shrinking."""
+    found = boxes(draw(network_of("preset:lecture_sequential"), font_size=12), 12)
+    width = max(box[2] for box in found.values()) - min(box[0] for box in found.values())
+    assert width * 96 <= 515, f"{width * 96:.0f} px wide"
+
+
+def test_captions_name_the_layer_and_describe_it():
+    net = resolve(ensure_valid(presets.default_design()))
+    drawing = draw(net)
+    for node in net.used_nodes:
+        caption = drawing.nodes[neurons.neuron_id(node.name, "title")]
+        assert caption["shape"] == "plaintext"
+        assert caption["label"].startswith(f"<<b>{node.name}</b><br/>"), caption["label"]
+    assert drawing.nodes["species/title"]["label"] == "<<b>species</b><br/>Dense 3, softmax<br/>→ species>"
+
+
+def test_boxes_are_filled_as_the_network_graph_fills_their_node():
+    from designer.graph import network_graph
+
+    net = resolve(ensure_valid(PRESETS["lecture_two_outputs"].load()))
+    fills = {unquote(n.get_name()): n.get("fillcolor") for n in network_graph(net).get_nodes()}
+    drawing = draw(net)
+    for name, attrs in drawing.neurons().items():
+        if attrs["shape"] == "box":
+            assert attrs["fillcolor"] == unquote(fills[owner(name)]), name
+    assert drawing.nodes["species/0"]["fillcolor"] != drawing.nodes["petal_width/0"]["fillcolor"]
+
+
 # --------------------------------------------------------------------------
 # 4. Weights: colour, width and tooltips from the learned kernels
 # --------------------------------------------------------------------------
@@ -358,7 +429,7 @@ def test_edges_show_keras_weights_and_neurons_their_bias(key):
     first_dense.set_weights(kernel)
     net = resolve(ensure_valid(design))
     kernels, biases = kernels_and_biases(layer_weights(model, net))
-    drawing = parse(neuron_dot(net, kernels, biases))
+    drawing = draw(net, kernels, biases)
     reference = keras_view(model)
 
     by_layer: dict[str, list[tuple[float, float]]] = {}
@@ -400,7 +471,7 @@ def test_without_kernels_weighted_connections_are_drawn_alike():
 
 def test_focus_draws_the_layers_connections_in_the_focus_colour_and_fades_the_rest():
     net = resolve(ensure_valid(presets.default_design()))
-    drawing = parse(neuron_dot(net, focus="hidden_2"))
+    drawing = draw(net, focus="hidden_2")
     into = [attrs for _, head, attrs in drawing.edges if owner(head) == "hidden_2"]
     others = [attrs for _, head, attrs in drawing.edges if owner(head) != "hidden_2"]
     assert len(into) == 8 * 10 and others
@@ -415,9 +486,34 @@ def test_focus_with_kernels_keeps_the_sign_colours_and_fades_the_rest():
     model = build_model(design, seed=3)
     net = resolve(ensure_valid(design))
     kernels, biases = kernels_and_biases(layer_weights(model, net))
-    drawing = parse(neuron_dot(net, kernels, biases, focus="hidden_2"))
+    drawing = draw(net, kernels, biases, focus="hidden_2")
     for _, head, attrs in drawing.weighted():
         if owner(head) == "hidden_2":
             assert attrs["color"] in (POSITIVE, NEGATIVE)
         else:
             assert attrs["color"] in (POSITIVE + "33", NEGATIVE + "33")  # mostly transparent
+
+
+# --------------------------------------------------------------------------
+# 6. The DOT source the app shows is the graph
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydot's parser calls pyparsing's old names
+@pytest.mark.parametrize("case", [*(c for c in CASES if c.startswith("preset:")), "seed:0", "seed:1"])
+def test_dot_source_parses_back_to_the_drawing(case):
+    net = network_of(case)
+    model = build_model(design_of(case), seed=1)
+    kernels, biases = kernels_and_biases(layer_weights(model, net))
+    focus = net.used_nodes[-1].name
+    for arguments in ((), (kernels, biases, focus, 20, 2.0)):
+        graph = neuron_drawing(net, *arguments)
+        source = parse(neuron_dot(net, *arguments))
+        assert read(source) == read(graph)
+        for which in ("node", "edge"):
+            [mine], [theirs] = graph.get_node(which), source.get_node(which)
+            assert {k: unquote(v) for k, v in theirs.get_attributes().items()} == {
+                k: unquote(v) for k, v in mine.get_attributes().items()
+            }
+        assert unquote(source.get("layout")) == "neato", "the pinned positions need the neato engine"
+    assert int(parse(neuron_dot(net, font_size=20)).get_node("node")[0].get("fontsize")) == 20

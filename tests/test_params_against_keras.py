@@ -24,6 +24,7 @@ import pytest
 
 from designer import params, presets, spec
 from designer.keras_model import build_model
+from designer.training import heads_of
 from designer.validation import errors, validate
 
 pytestmark = pytest.mark.keras
@@ -33,6 +34,7 @@ import keras  # noqa: E402
 N_KERAS_DESIGNS = 600  # designs built and compared with Keras
 N_VALID_DESIGNS = 2000  # designs only validated (cheap, no Keras)
 
+LAYER_TYPES = ("dense", "dropout", "batch_norm", "concatenate")  # the format's, as the README lists them
 KERAS_CLASS = {
     "input": "InputLayer",
     "dense": "Dense",
@@ -144,7 +146,7 @@ def random_design(seed: int) -> tuple[dict, Truth]:
     previous = next(iter(groups))
     for _ in range(rng.choices(range(9), weights=[2, 3, 3, 3, 3, 2, 2, 1, 1])[0]):
         available = [*groups, *truth.layers]
-        kind = rng.choices(spec.LAYER_TYPES, weights=[5, 1.5, 1.5, 1.5])[0]
+        kind = rng.choices(LAYER_TYPES, weights=[5, 1.5, 1.5, 1.5])[0]
         if kind == "concatenate" and len(available) < 2:
             kind = "dense"
         kind_names = {
@@ -269,6 +271,13 @@ def keras_sources(model) -> dict[str, list[str]]:
     }
 
 
+def default_activation(kind: str, entry: dict) -> str:
+    """The README's defaults: relu for a dense layer; softmax for a species head, linear for a measurement."""
+    if kind == "dense":
+        return "relu"
+    return "softmax" if entry["target"] == "species" else "linear"
+
+
 def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
     """Every disagreement between Keras' model of ``design`` and the designer's counts."""
     problems: list[str] = []
@@ -301,7 +310,7 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
             if type(layer).__name__ != KERAS_CLASS[kind]:
                 problems.append(f"{name}: Keras {type(layer).__name__}, design {kind}")
             if kind in ("dense", "head"):
-                default = spec.DEFAULT_ACTIVATION if kind == "dense" else spec.default_head_activation(entry["target"])
+                default = default_activation(kind, entry)
                 if layer.activation is not keras.activations.get(entry.get("activation", default)):
                     problems.append(f"{name}: activation {layer.activation} != {entry.get('activation', default)}")
             if kind == "head" and layer.units != (3 if entry["target"] == "species" else 1):
@@ -517,6 +526,30 @@ def test_lecture_preset_counts_273_as_keras_does():
     rows = params.summarize(design).by_name()
     assert [rows[layer.name].total for layer in dense] == keras_per_layer
     assert params.summarize(design).total == 273
+
+
+# A design that leaves every default to the designer: no activation, loss, loss weight or training block.
+BARE = {
+    "version": 1,
+    "inputs": ["sepal_length", "sepal_width", "petal_length"],
+    "layers": [{"name": "hidden", "units": 8}],
+    "heads": [{"name": "species", "target": "species"}, {"name": "width", "target": "petal_width"}],
+}
+
+
+def test_a_bare_design_gets_the_readme_defaults():
+    """The defaults the README promises, written out here, so that a wrong default in the code fails.
+
+    (The training settings' defaults, Adam at 0.001, batch 5, 100 epochs..., are tests/test_training.py's.)
+    """
+    model = build_model(BARE)
+    assert model.get_layer("hidden").activation is keras.activations.get("relu")
+    assert model.get_layer("species").activation is keras.activations.get("softmax")
+    assert model.get_layer("width").activation is keras.activations.get("linear")
+    assert [(head.name, head.loss, head.weight) for head in heads_of(BARE)] == [
+        ("species", "categorical_crossentropy", 1.0),
+        ("width", "mean_squared_error", 1.0),
+    ]
 
 
 def summary_designs() -> list[tuple[int, dict]]:

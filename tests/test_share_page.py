@@ -18,32 +18,31 @@ import re
 import zlib
 
 import pytest
+from apptest_support import (
+    APP,
+    CODE_PAGE,
+    DESIGN_PAGE,
+    TRAIN_PAGE,
+    button,
+    open_session,
+    preset_design,
+    shown_total,
+    widget,
+)
 from streamlit.testing.v1 import AppTest
 
 from designer import edits, export, links, params, presets, spec
 from designer.validation import errors, validate
 from ui.text import unescape
 
-APP = "../streamlit_app.py"
-DESIGN_PAGE, TRAIN_PAGE, CODE_PAGE = "pages/design.py", "pages/train.py", "pages/code.py"
 TITLES = {DESIGN_PAGE: "Design a network", TRAIN_PAGE: "Train on Iris", CODE_PAGE: "Keras code"}
 PRESETS = presets.presets()
 LINK_ERROR = "This link could not be opened: "
 
 
-def preset_design(key: str) -> dict:
-    return next(p for p in PRESETS if p.key == key).load()
-
-
 def open_app(value: str | None = None, page: str = DESIGN_PAGE) -> AppTest:
     """A fresh session opened on ``page``, with ``?design=value`` in its address if given."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    if value is not None:
-        at.query_params[links.PARAMETER] = value
-    if page != DESIGN_PAGE:
-        at.switch_page(page)  # before the first run: the session opens on this page
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_session(page, query=None if value is None else {links.PARAMETER: value})
     assert [t.value for t in at.title][:1] == [TITLES[page]]
     return at
 
@@ -52,26 +51,6 @@ def same(got: object, want: object) -> None:
     """Equal, with the same types and key order."""
     assert got == want
     assert json.dumps(got) == json.dumps(want)
-
-
-def widget(elements, suffix: str):
-    """The one element keyed ``wN:suffix`` (editor widget keys start with the design's revision)."""
-    found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
-    assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
-    return found[0]
-
-
-def button(at: AppTest, help_text: str):
-    found = [b for b in at.button if b.proto.help == help_text]
-    assert len(found) == 1, [b.proto.help for b in at.button]
-    return found[0]
-
-
-def shown_total(at: AppTest) -> int:
-    """The figure after 'Total params:' as the Design page shows it."""
-    texts = [m.value for m in at.markdown if "Total params:" in m.value]
-    assert len(texts) == 1, texts
-    return int(re.search(r"Total params: ([\d,]+)", texts[0]).group(1).replace(",", ""))
 
 
 def linked_design(at: AppTest) -> dict:
@@ -162,10 +141,7 @@ def test_a_tampered_link_shows_the_error_and_the_default_design(value, page):
 
 
 def test_a_fresh_server_opened_on_the_code_page_shows_the_link_error(fresh_server):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params[links.PARAMETER] = "not-a-link"
-    at.switch_page(CODE_PAGE).run()
-    assert not at.exception
+    at = open_session(CODE_PAGE, query={links.PARAMETER: "not-a-link"})
     same(at.session_state["design"], presets.default_design())
     assert link_errors(at)
 
@@ -181,10 +157,7 @@ def test_the_link_error_goes_after_an_edit():
 def test_a_link_with_a_lone_surrogate_shows_the_error():
     raw = b'{"version": 1, "dataset": "\\ud800", "heads": [{"name": "species", "target": "species"}]}'
     value = base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params[links.PARAMETER] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_session(query={links.PARAMETER: value})
     assert link_errors(at)
 
 
@@ -279,7 +252,7 @@ def test_the_share_link_is_the_page_address_with_the_design():
 
 
 def uploader(at: AppTest):
-    return widget(at.file_uploader, "upload")
+    return widget(at.file_uploader, f"upload:{at.session_state.get('revision', 0)}")
 
 
 def upload(at: AppTest, data: bytes, name: str = "design.json") -> AppTest:
@@ -296,7 +269,7 @@ def test_uploading_a_design_file_replaces_the_design():
     same(at.session_state["design"], design)
     same(linked_design(at), design)
     assert at.tabs[1].code[0].value == exported(design, "functional")
-    assert uploader(at).key == f"w{at.session_state['revision']}:upload"  # a fresh, empty uploader
+    assert uploader(at).key == f"upload:{at.session_state['revision']}"  # a fresh, empty uploader
     at.switch_page(DESIGN_PAGE).run()
     assert_shows(at, design)
 
@@ -312,7 +285,7 @@ INVALID_FILES = {
     "not-an-object": (b"[1, 2, 3]", "a design must be a JSON object, got [1, 2, 3]"),
     "invalid-field": (
         spec.dumps(edits.set_field(preset_design("lecture_two_outputs"), "layers", 1, "units", 5000)).encode(),
-        "layers[1].units must be an integer from 1 to 1024, got 5000",
+        "Layer 2 (hidden_2): units must be a whole number from 1 to 1024, got 5000",
     ),
     "unknown-field": (b'{"version": 1, "heads": [{"name": "y", "target": "species"}], "code": "1"}', "code is"),
     "over-100-kb": (padded_valid_file(100_001), "The file is 100,001 bytes; a design file is at most 100,000."),

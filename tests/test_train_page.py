@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
 import numpy as np
 import pytest
+from apptest_support import (
+    TRAIN_PAGE,
+    charts,
+    labelled,
+    load_preset,
+    open_session,
+    plotly_values,
+    preset_design,
+    press_train,
+    set_epochs,
+    train_button,
+    widget,
+)
 from streamlit.testing.v1 import AppTest
 
 from designer import presets, spec
@@ -16,50 +26,24 @@ from ui.text import unescape
 
 pytestmark = pytest.mark.keras
 
-APP = "../streamlit_app.py"
 EPOCHS = 5  # small, so a run takes a second or two
 TWO_OUTPUTS = "lecture_two_outputs"
 
 
 def open_train_page(preset: str | None = None) -> AppTest:
     """A fresh session on the Train page, after loading ``preset`` on the Design page if given."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = open_session(timeout=120)
     if preset is not None:
-        widget(at.selectbox, "preset:preset").set_value(preset).run()
-        assert at.session_state["design"] == preset_design(preset)
-    at.switch_page("pages/train.py").run()
+        assert load_preset(at, preset) == preset_design(preset)
+    at.switch_page(TRAIN_PAGE).run()
     assert not at.exception
     return at
-
-
-def preset_design(key: str) -> dict:
-    return next(p for p in presets.presets() if p.key == key).load()
-
-
-def widget(elements, suffix: str):
-    """The one element keyed ``wN:suffix`` (editor widget keys start with the design's revision)."""
-    found = [e for e in elements if e.key and e.key.partition(":")[2] == suffix]
-    assert len(found) == 1, f"expected one widget keyed *:{suffix}, got {[e.key for e in elements]}"
-    return found[0]
-
-
-def train_button(at: AppTest):
-    found = [b for b in at.button if b.label == "Train"]
-    assert len(found) == 1, [b.label for b in at.button]
-    return found[0]
-
-
-def set_epochs(at: AppTest, epochs: int = EPOCHS) -> None:
-    widget(at.number_input, "training:epochs").set_value(epochs).run()
-    assert at.session_state["design"]["training"]["epochs"] == epochs
 
 
 def train(at: AppTest) -> dict:
     """Click Train; return the new run."""
     before = len(at.session_state["runs"]) if "runs" in at.session_state else 0
-    train_button(at).click().run()
-    assert not at.exception
+    press_train(at)
     runs = at.session_state["runs"]
     assert len(runs) == before + 1
     return runs[-1]
@@ -67,11 +51,6 @@ def train(at: AppTest) -> dict:
 
 def settings(at: AppTest) -> dict:
     return spec.training_settings(at.session_state["design"])
-
-
-def charts(at: AppTest) -> list[dict]:
-    """The Plotly figures on the page (AppTest knows them only as unknown elements with a JSON spec)."""
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def titled(figures: list[dict], title: str) -> dict:
@@ -85,14 +64,8 @@ def title_of(figure: dict) -> str:
 
 
 def values(trace: dict, axis: str) -> list:
-    """A trace's x, y or z values; Plotly sends numpy arrays as base64 typed arrays (``shape`` if 2-D)."""
-    data = trace[axis]
-    if isinstance(data, dict):
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
-        return array.tolist()
-    return list(data)
+    """A trace's x, y or z values, as a list."""
+    return plotly_values(trace[axis]).tolist()
 
 
 def assert_curves(figure: dict, epochs: int) -> None:
@@ -134,7 +107,7 @@ def app() -> AppTest:
 def lecture_run() -> AppTest:
     """The lecture design, trained once for EPOCHS epochs (read-only for the tests that use it)."""
     at = open_train_page()
-    set_epochs(at)
+    set_epochs(at, EPOCHS)
     train(at)
     return at
 
@@ -143,7 +116,7 @@ def lecture_run() -> AppTest:
 def two_output_run() -> AppTest:
     """The two-output preset, trained once for EPOCHS epochs (read-only for the tests that use it)."""
     at = open_train_page(TWO_OUTPUTS)
-    set_epochs(at)
+    set_epochs(at, EPOCHS)
     train(at)
     return at
 
@@ -180,12 +153,12 @@ def test_settings_widgets_write_into_the_design(app):
     }
 
     assert not [n for n in app.number_input if n.label == "Patience (epochs)"]
-    widget(app.toggle, "training:early").set_value(True).run()
+    widget(app.toggle, "training:early_stopping_patience:on").set_value(True).run()
     assert app.session_state["design"]["training"]["early_stopping_patience"] == 10
-    assert widget(app.number_input, "training:patience").value == 10
-    widget(app.number_input, "training:patience").set_value(3).run()
+    assert widget(app.number_input, "training:early_stopping_patience").value == 10
+    widget(app.number_input, "training:early_stopping_patience").set_value(3).run()
     assert app.session_state["design"]["training"]["early_stopping_patience"] == 3
-    widget(app.toggle, "training:early").set_value(False).run()
+    widget(app.toggle, "training:early_stopping_patience:on").set_value(False).run()
     assert app.session_state["design"]["training"]["early_stopping_patience"] is None
     assert not [n for n in app.number_input if n.label == "Patience (epochs)"]
     assert not app.exception and not app.error
@@ -196,16 +169,16 @@ def test_settings_widgets_write_into_the_design(app):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("epochs", 0, "training.epochs must be an integer from 1 to 2000, got 0"),
-        ("epochs", 2001, "training.epochs must be an integer from 1 to 2000, got 2001"),
-        ("learning_rate", 0.0, "training.learning_rate must be a number greater than 0, got 0.0"),
-        ("batch_size", 0, "training.batch_size must be an integer from 1 to 1000, got 0"),
-        ("test_size", 1.0, "training.test_size must be a number with 0 < test_size < 1, got 1.0"),
-        ("validation_split", 1.0, "training.validation_split must be a number with 0 ≤ validation_split < 1, got 1.0"),
+        ("epochs", 0, "Training: epochs must be a whole number from 1 to 2000, got 0"),
+        ("epochs", 2001, "Training: epochs must be a whole number from 1 to 2000, got 2001"),
+        ("learning_rate", 0.0, "Training: learning rate must be a number greater than 0, got 0.0"),
+        ("batch_size", 0, "Training: batch size must be a whole number from 1 to 1000, got 0"),
+        ("test_size", 1.0, "Training: test size must be a number above 0 and below 1, got 1.0"),
+        ("validation_split", 1.0, "Training: validation split must be a number at least 0 and below 1, got 1.0"),
     ],
 )
 def test_an_invalid_setting_shows_an_error_and_keeps_the_design(app, field, value, message):
-    set_epochs(app)  # a first, valid edit: the design has a value of its own to keep
+    set_epochs(app, EPOCHS)  # a first, valid edit: the design has a value of its own to keep
     before = settings(app)
     widget(app.number_input, f"training:{field}").set_value(value).run()
     assert not app.exception
@@ -217,9 +190,9 @@ def test_an_invalid_setting_shows_an_error_and_keeps_the_design(app, field, valu
 def test_training_the_lecture_design(lecture_run):
     at = lecture_run
     run = at.session_state["runs"][-1]
-    assert run["status"] == "finished"
-    assert run["message"] == ""
-    assert run["settings"]["epochs"] == EPOCHS
+    assert run.status == "finished"
+    assert run.message == ""
+    assert run.settings["epochs"] == EPOCHS
     assert not at.error
     assert not [b for b in at.button if b.label == "Stop"]  # only shown while training
 
@@ -248,7 +221,7 @@ def test_training_the_lecture_design(lecture_run):
 
 def test_the_next_rerun_shows_the_run_heading_and_its_curves():
     at = open_train_page()
-    set_epochs(at)
+    set_epochs(at, EPOCHS)
     run = train(at)
     widget(at.number_input, "training:seed").set_value(1).run()  # any rerun after training
     assert not at.exception
@@ -262,8 +235,8 @@ def test_the_next_rerun_shows_the_run_heading_and_its_curves():
 def test_training_the_two_output_preset(two_output_run):
     at = two_output_run
     run = at.session_state["runs"][-1]
-    assert run["status"] == "finished"
-    assert [h.name for h in run["heads"]] == ["species", "petal_width"]
+    assert run.status == "finished"
+    assert [h.name for h in run.heads] == ["species", "petal_width"]
     figures = charts(at)
     assert sorted(map(title_of, figures)) == sorted(
         [
@@ -280,7 +253,7 @@ def test_training_the_two_output_preset(two_output_run):
         assert_curves(titled(figures, title), EPOCHS)
     total = titled(figures, "total loss (weighted sum of the heads)")
     assert_curves(total, EPOCHS)
-    assert values(total["data"][0], "y") == pytest.approx(run["history"]["loss"])
+    assert values(total["data"][0], "y") == pytest.approx(run.history["loss"])
 
     scatter = titled(figures, "petal_width: predicted vs actual petal_width (test rows)")
     assert [t["name"] for t in scatter["data"]] == ["perfect", "test rows"]
@@ -297,22 +270,23 @@ def test_training_the_two_output_preset(two_output_run):
 
 
 def test_a_batch_larger_than_the_training_rows_is_refused(app):
-    set_epochs(app)
+    set_epochs(app, EPOCHS)
+    before = settings(app)
     widget(app.number_input, "training:batch_size").set_value(500).run()
-    assert not app.error  # a valid design: the data decides, when training starts
-    train_button(app).click().run()
     assert not app.exception
-    rows = len(prepare(app.session_state["design"]).train)
+    rows = len(prepare(app.session_state["design"]).train)  # scikit-learn's split, what training uses: 96
     assert [unescape(e.value) for e in app.error] == [
-        f"training.batch_size 500 is larger than the {rows} training rows; choose at most {rows}"
+        f"Training: batch size must be at most the {rows} training rows, got 500"
     ]
+    assert settings(app) == before  # refused as the setting is changed, before anything can train
+    assert not train_button(app).disabled
     assert app.session_state["runs"] == []
     assert "job" not in app.session_state
     assert all(chart["data"] == [] for chart in charts(app))  # the empty preview only
 
 
 def test_two_trainings_are_compared(app):
-    set_epochs(app)
+    set_epochs(app, EPOCHS)
     first = train(app)
     widget(app.number_input, "training:learning_rate").set_value(0.01).run()
     second = train(app)
@@ -330,7 +304,7 @@ def test_two_trainings_are_compared(app):
     compared = titled(charts(app), "Runs compared: val_loss")
     assert [t["name"] for t in compared["data"]] == [first["label"], second["label"]]
     for trace, run in zip(compared["data"], runs, strict=True):
-        assert values(trace, "y") == pytest.approx(run["history"]["val_loss"])
+        assert values(trace, "y") == pytest.approx(run.history["val_loss"])
 
     labelled(app.selectbox, "Curve").set_value("accuracy").run()
     compared = titled(charts(app), "Runs compared: accuracy")
@@ -341,21 +315,21 @@ def test_two_trainings_are_compared(app):
 def test_history_has_the_keras_names(request, fixture):
     at = request.getfixturevalue(fixture)
     run = at.session_state["runs"][-1]
-    assert set(run["history"]) == keras_history_names(at.session_state["design"])
-    assert all(len(values) == EPOCHS for values in run["history"].values())
+    assert set(run.history) == keras_history_names(at.session_state["design"])
+    assert all(len(values) == EPOCHS for values in run.history.values())
     if fixture == "lecture_run":
-        assert sorted(run["history"]) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+        assert sorted(run.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     else:
-        assert {"species_loss", "species_accuracy", "petal_width_loss", "petal_width_mae"} < set(run["history"])
+        assert {"species_loss", "species_accuracy", "petal_width_loss", "petal_width_mae"} < set(run.history)
 
 
 def test_a_loss_that_diverges_in_the_first_epoch_is_explained(app):
     widget(app.selectbox, "training:optimizer").set_value("sgd").run()
     widget(app.number_input, "training:learning_rate").set_value(1000.0).run()
-    set_epochs(app)
+    set_epochs(app, EPOCHS)
     run = train(app)
-    assert run["status"] == "stopped early"
-    assert "the loss became infinite or not a number" in run["message"]
+    assert run.status == "stopped early"
+    assert "the loss became infinite or not a number" in run.message
     assert any("learning rate (1000) is probably too high" in info.value for info in app.info)
 
 
@@ -365,10 +339,3 @@ def test_the_latest_run_joins_the_comparison(app):
     assert labelled(app.multiselect, "Runs").value == labels
     compared = titled(charts(app), "Runs compared: val_loss")
     assert [t["name"] for t in compared["data"]] == labels
-
-
-def labelled(elements, label: str):
-    """The one element with this label."""
-    found = [e for e in elements if e.label == label]
-    assert len(found) == 1, [e.label for e in elements]
-    return found[0]

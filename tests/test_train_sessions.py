@@ -6,6 +6,7 @@ process, as the sessions of one server do, and so share its one pool.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ import threading
 import time
 
 import pytest
+from apptest_support import TRAIN_PAGE, open_session, press_train, train_button
 from streamlit.testing.v1 import AppTest
 
 from designer import presets, training, workers
@@ -20,7 +22,6 @@ from ui import runs
 
 pytestmark = pytest.mark.keras
 
-APP = "../streamlit_app.py"
 EPOCHS = 30
 
 
@@ -33,17 +34,7 @@ def design_with(units: int, seed: int) -> dict:
 
 def session_with(design: dict) -> AppTest:
     """A session on the Train page whose design is ``design`` (as a share link would open it)."""
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["design"] = design
-    at.switch_page("pages/train.py").run()
-    assert not at.exception
-    return at
-
-
-def press_train(at: AppTest) -> None:
-    [button] = [b for b in at.button if b.label == "Train"]
-    button.click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    return open_session(TRAIN_PAGE, state={"design": design}, timeout=180)
 
 
 def test_training_never_runs_in_the_server_process(monkeypatch):
@@ -55,9 +46,9 @@ def test_training_never_runs_in_the_server_process(monkeypatch):
     at = session_with(design_with(8, seed=5))
     press_train(at)
     [run] = at.session_state["runs"]
-    assert run["status"] == "finished", run["message"]
-    assert run["worker"] != os.getpid()
-    assert len(run["history"]["loss"]) == EPOCHS
+    assert run.status == "finished", run.message
+    assert run.worker != os.getpid()
+    assert len(run.history["loss"]) == EPOCHS
 
 
 def test_a_session_keeps_plain_data_only():
@@ -70,7 +61,10 @@ def test_a_session_keeps_plain_data_only():
 
     def walk(value, path: str) -> None:
         assert not isinstance(value, tensorflow_types), path
-        if isinstance(value, dict):
+        if dataclasses.is_dataclass(value):
+            for field in dataclasses.fields(value):
+                walk(getattr(value, field.name), f"{path}.{field.name}")
+        elif isinstance(value, dict):
             for key, item in value.items():
                 walk(item, f"{path}.{key}")
         elif isinstance(value, (list, tuple)):
@@ -104,11 +98,10 @@ def test_a_killed_worker_shows_a_plain_message_and_the_learner_trains_again():
     pressing.join()
     assert not at.exception
     [run] = at.session_state["runs"]
-    assert run["status"] == "failed"
-    assert "stopped unexpectedly (signal 9 (SIGKILL))" in run["message"]
+    assert run.status == "failed"
+    assert "stopped unexpectedly (signal 9 (SIGKILL))" in run.message
     assert any("press Train to try again" in e.value for e in at.error)
-    [button] = [b for b in at.button if b.label == "Train"]
-    assert not button.disabled
+    assert not train_button(at).disabled
     at.session_state["design"]["training"]["epochs"] = 5
     press_train(at)
     assert [r["status"] for r in at.session_state["runs"]] == ["failed", "finished"]

@@ -19,6 +19,10 @@ from designer.validation import InvalidDesign, Problem, ensure_valid, errors, va
 
 PRESETS = {p.key: p for p in presets.presets()}
 MISSING = object()  # a key to delete rather than set
+# The format's layer types and training settings, as the README lists them.
+LAYER_TYPES = ("dense", "dropout", "batch_norm", "concatenate")
+TRAINING_FIELDS = ("optimizer", "learning_rate", "epochs", "batch_size", "test_size", "validation_split", "seed")
+TRAINING_FIELDS += ("early_stopping_patience",)
 
 
 def load(key: str = "lecture_sequential") -> dict:
@@ -156,18 +160,28 @@ VALID = {
     "head_regression_loss_ok": head(1, two_heads(), loss="huber"),
     "head_numeric_not_input": head(0, target="petal_width", activation="linear") | {"inputs": ["sepal_length"]},
     "inputs_object_single": _single_named_input_group(),
-    "training_full": training(**spec.DEFAULT_TRAINING),
+    "training_full": training(  # the README's defaults, written out
+        optimizer="adam",
+        learning_rate=0.001,
+        epochs=100,
+        batch_size=5,
+        test_size=0.2,
+        validation_split=0.2,
+        seed=42,
+        early_stopping_patience=None,
+    ),
     "epochs_1": training(epochs=1),
     "epochs_2000": training(epochs=2000),
     "batch_size_1": training(batch_size=1),
-    "batch_size_1000": training(batch_size=1000),
-    "test_size_small": training(test_size=0.01),
-    "test_size_large": training(test_size=0.99),
+    "batch_size_96": training(batch_size=96),  # 150 rows: 30 test, 24 validation, 96 to train on
+    "test_size_small": training(test_size=0.02),  # 3 test rows, one flower of each species
+    "test_size_large": training(test_size=0.9),
     "validation_split_0": training(validation_split=0),
     "validation_split_0_9": training(validation_split=0.9),
     "learning_rate_tiny": training(learning_rate=1e-9),
     "learning_rate_int": training(learning_rate=1),
-    "seed_negative": training(seed=-3),
+    "seed_0": training(seed=0),
+    "seed_largest": training(seed=2**32 - 1),
     "patience_null": training(early_stopping_patience=None),
     "patience_1": training(early_stopping_patience=1),
 }
@@ -200,6 +214,72 @@ def test_every_numeric_target_is_accepted_when_not_an_input(target):
     design["inputs"] = [c for c in spec.NUMERIC_COLUMNS if c != target]
     design["heads"].append({"name": "measure", "target": target})
     assert validate(design) == []
+
+
+# ---------------------------------------------------------------------------
+# What a valid design counts: worked by hand, and as Keras counts it
+# ---------------------------------------------------------------------------
+
+# A Dense layer of n units fed by m values has m × n weights and n biases; batch normalisation of n values
+# has 2n trainable (γ, β) and 2n non-trainable (moving mean and variance); dropout, inputs and concatenate
+# none. A species head has 3 units, a measurement head 1. Each case: total, trainable, non-trainable.
+BY_HAND = {
+    # The lecture: 4 → 8 → 10 → 10 → 3.  (4×8 + 8) + (8×10 + 10) + (10×10 + 10) + (10×3 + 3) = 40 + 90 + 110 + 33
+    "lecture_sequential": (load("lecture_sequential"), 273, 273, 0),
+    # 3 inputs (petal_width is a target): (3×8 + 8) + 90 + 110 + species 33 + petal_width (10×1 + 1) = 32+90+110+33+11
+    "lecture_two_outputs": (load("lecture_two_outputs"), 276, 276, 0),
+    # sepal 2 → 4: 2×4 + 4 = 12; petal 2 → 4: 12; joined 8 wide: 0; hidden 8×8 + 8 = 72; species 8×3 + 3 = 27
+    "two_input_branches": (load("two_input_branches"), 123, 123, 0),
+    # 4 × 3 + 3
+    "logistic_regression": (load("logistic_regression"), 15, 15, 0),
+    # 40, norm_1 of 8: 16 + 16, 90, drop_1: 0, 110, 33: 40 + 32 + 90 + 110 + 33 = 305, of which 16 non-trainable
+    "regularised": (load("regularised"), 305, 289, 16),
+    # no layers: the head on the four inputs, 4 × 3 + 3
+    "minimal": (VALID["minimal"], 15, 15, 0),
+    # hidden_1 of 1 unit: (4×1 + 1) + (1×10 + 10) + 110 + 33 = 5 + 20 + 110 + 33
+    "units_1": (VALID["units_1"], 168, 168, 0),
+    # hidden_1 of 1024: (4×1024 + 1024) + (1024×10 + 10) + 110 + 33 = 5120 + 10250 + 110 + 33
+    "units_1024": (VALID["units_1024"], 15513, 15513, 0),
+    # the lecture with a dropout at the end: 273 + 0
+    "dropout_0_999": (VALID["dropout_0_999"], 273, 273, 0),
+    # the lecture with batch normalisation of hidden_3's 10 values: 273 + 20 + 20
+    "batch_norm": (VALID["batch_norm"], 313, 293, 20),
+    # joined = hidden_3 (10) + input (4) = 14 wide; species 14×3 + 3 = 45: 40 + 90 + 110 + 45
+    "concatenate": (VALID["concatenate"], 285, 285, 0),
+    # joined = hidden_1 (8) + hidden_3 (10) + input (4) = 22 wide; species 22×3 + 3 = 69: 40 + 90 + 110 + 69
+    "concatenate_three": (VALID["concatenate_three"], 309, 309, 0),
+    # 32 layers of 4 units: (4×4 + 4) × 32 = 640; species 4×3 + 3 = 15
+    "layers_32": (VALID["layers_32"], 655, 655, 0),
+    # 8 species heads on hidden_3: 40 + 90 + 110 + 8 × 33
+    "heads_8": (VALID["heads_8"], 504, 504, 0),
+    # the head on the input: 4×3 + 3 = 15; hidden_1 to hidden_3 reach no head and are not counted
+    "head_from_input": (VALID["head_from_input"], 15, 15, 0),
+    # 1 input: (1×8 + 8) + 90 + 110 + petal_width head (10×1 + 1) = 16 + 90 + 110 + 11
+    "head_numeric_not_input": (VALID["head_numeric_not_input"], 227, 227, 0),
+}
+
+
+@pytest.mark.parametrize(("design", "total", "trainable", "non_trainable"), BY_HAND.values(), ids=BY_HAND.keys())
+def test_counts_worked_by_hand(design, total, trainable, non_trainable):
+    summary = params.summarize(design)
+    assert (summary.total, summary.trainable, summary.non_trainable) == (total, trainable, non_trainable)
+
+
+# The presets and the valid designs that differ in their network (training settings change no count).
+COUNTED = {f"preset_{key}": load(key) for key in PRESETS} | {
+    key: design for key, design in VALID.items() if isinstance(design, dict) and "training" not in design
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("design", COUNTED.values(), ids=COUNTED.keys())
+def test_counts_are_what_keras_counts(design):
+    from designer.keras_model import build_model
+
+    model = build_model(design)
+    summary = params.summarize(design)
+    trainable = sum(math.prod(weight.shape) for weight in model.trainable_weights)
+    assert (summary.total, summary.trainable) == (model.count_params(), trainable)
 
 
 # ---------------------------------------------------------------------------
@@ -414,6 +494,12 @@ INVALID = [
     ("training_string", top("training", "fast"), "training", "fast"),
     ("training_null", top("training", None), "training", None),
     ("training_unknown_key", training(momentum=0.9), "training.momentum", 0.9),
+    # settings that the data cannot meet, or that NumPy's and Keras' seeding refuse
+    ("batch_size_1000", training(batch_size=1000), "training.batch_size", 1000),
+    ("test_size_small", training(test_size=0.01), "training.test_size", 0.01),
+    ("test_size_large", training(test_size=0.99), "training.test_size", 0.99),
+    ("seed_negative", training(seed=-3), "training.seed", -3),
+    ("seed_2_64", training(seed=2**64), "training.seed", 2**64),
     ("optimizer_unknown", training(optimizer="adamax"), "training.optimizer", "adamax"),
     ("optimizer_case", training(optimizer="Adam"), "training.optimizer", "Adam"),
     ("optimizer_null", training(optimizer=None), "training.optimizer", None),
@@ -676,13 +762,13 @@ def test_problem_str_is_its_message():
 
 FIELD_NAMES = sorted(
     {"version", "dataset", "inputs", "layers", "heads", "training", "name", "type", "from", "units"}
-    | {"activation", "rate", "target", "loss", "loss_weight", *spec.DEFAULT_TRAINING}
+    | {"activation", "rate", "target", "loss", "loss_weight", *TRAINING_FIELDS}
 )
 WORDS = [
     *FIELD_NAMES,
     *spec.NUMERIC_COLUMNS,
     *spec.TARGETS,
-    *spec.LAYER_TYPES,
+    *LAYER_TYPES,
     "input",
     "hidden_1",
     "hidden_2",
@@ -735,10 +821,13 @@ def check_validate(design) -> None:
         assert problem.severity in ("error", "warning")
         assert problem.message.startswith(problem.field)
     if not errors(problems):
-        # A design without errors must be usable by the rest of the core.
+        # A design without errors must be usable by the rest of the core: neither of these may raise.
         summary = params.summarize(design)
-        assert summary.total == sum(row.total for row in summary.rows)
-        assert graph.design_to_dot(design).startswith("digraph")
+        graph.design_to_dot(design)
+        # Every head is counted, as wide as its target: the 3 species, or 1 measurement.
+        rows = summary.by_name()
+        for entry in design["heads"]:
+            assert rows[entry["name"]].output_shape == ("(None, 3)" if entry["target"] == "species" else "(None, 1)")
 
 
 GARBAGE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -825,7 +914,7 @@ def test_validate_never_raises_with_garbage_inputs(key, group, columns, as_objec
 @GARBAGE
 @given(
     key=st.sampled_from(list(PRESETS)),
-    settings_=st.dictionaries(st.sampled_from([*spec.DEFAULT_TRAINING, "momentum"]), json_values, max_size=5),
+    settings_=st.dictionaries(st.sampled_from([*TRAINING_FIELDS, "momentum"]), json_values, max_size=5),
 )
 @example(key="lecture_sequential", settings_={"learning_rate": math.inf, "test_size": -math.inf})
 def test_validate_never_raises_with_garbage_training(key, settings_):

@@ -6,11 +6,13 @@ and timed on their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
 from designer import spec
-from designer.training import Head
+from designer.runs import LOSS, METRIC, Head, Run, metric_name
 from designer.weights import Matrix
 
 FONT_SIZE = 16
@@ -34,13 +36,6 @@ def _layout(figure: go.Figure, title: str, y_title: str, height: int = 320) -> g
         hovermode="x unified",
     )
     return figure
-
-
-def curve_names(head: Head, single: bool, metric: str) -> str:
-    """The history key of a head's loss or metric: ``loss`` alone for one head, ``species_loss`` for several."""
-    if metric == "loss":
-        return "loss" if single else f"{head.name}_loss"
-    return head.metric if single else f"{head.name}_{head.metric}"
 
 
 def curves(history: dict[str, list[float]], key: str, title: str, y_title: str) -> go.Figure:
@@ -70,15 +65,14 @@ def awaiting(figure: go.Figure, epochs: int) -> go.Figure:
     return figure
 
 
-def head_figures(history: dict[str, list[float]], heads: list[Head]) -> dict[str, tuple[go.Figure, go.Figure]]:
+def head_figures(history: dict[str, list[float]], heads: Sequence[Head]) -> dict[str, tuple[go.Figure, go.Figure]]:
     """For each head, its loss figure and its accuracy (or MAE) figure."""
-    single = len(heads) == 1
     return {
         head.name: (
-            curves(history, curve_names(head, single, "loss"), f"{head.name}: loss", "loss"),
+            curves(history, metric_name(heads, head, LOSS), f"{head.name}: loss", "loss"),
             curves(
                 history,
-                curve_names(head, single, "metric"),
+                metric_name(heads, head, METRIC),
                 f"{head.name}: {METRIC_TITLES[head.metric]}",
                 METRIC_TITLES[head.metric],
             ),
@@ -87,16 +81,16 @@ def head_figures(history: dict[str, list[float]], heads: list[Head]) -> dict[str
     }
 
 
-def comparison(runs: list[dict], key: str) -> go.Figure:
+def comparison(runs: list[Run], key: str) -> go.Figure:
     """One history key of several runs, overlaid on the same axes."""
     figure = go.Figure()
     for index, run in enumerate(runs):
-        values = run["history"].get(key, [])
+        values = run.history.get(key, [])
         color = RUN_COLORS[index % len(RUN_COLORS)]
         figure.add_scatter(
             x=np.arange(1, len(values) + 1),
             y=values,
-            name=run["label"],
+            name=run.label,
             mode="lines",
             line={"color": color, "width": 3},
         )

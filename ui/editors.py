@@ -1,45 +1,57 @@
 """The Design page's controls: inputs, layers and heads.
 
-Every control shows a value read from the design and, when changed, sends
-an edit from :mod:`designer.edits` through :func:`ui.session.apply_value`.
-Errors of a refused edit and the design's warnings appear beside the
-control group they concern.
+Every control shows a value read from the design and, when changed, sends an
+edit from :mod:`designer.edits` through :func:`ui.session.bind`. A layer's or
+head's settings are drawn from its kind's fields in the registry
+(:mod:`designer.kinds`): a select box for options, a number box for numbers.
+Errors of a refused edit and the design's warnings appear beside the control
+group they concern, in the page's words.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from designer import edits, network, spec
+from designer import edits, kinds, network, spec
+from designer.constraints import Options
 from designer.validation import Problem
 from ui import session
+from ui.session import Edit
 from ui.text import plain
 
-LAYER_LABELS = {"dense": "Dense", "dropout": "Dropout", "batch_norm": "Batch norm", "concatenate": "Concatenate"}
+# Icon buttons keep a text label (their accessible name); assets/style.css shows only the icon in these rows.
+ICON_ROW = "icons"
 
 
-def bind(origin: str, field: str, edit, *args) -> dict:
-    """Keyword arguments that key a widget and route its changes to ``edit``."""
-    widget_key = session.key(origin, field)
-    return {"key": widget_key, "on_change": session.apply_value, "args": (origin, widget_key, edit, *args)}
+def setting(origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit, container=st) -> None:
+    """One setting's widget, drawn from its constraint: options as a select box, numbers as a number box."""
+    rule = field.constraint
+    if isinstance(rule, Options):
+        container.selectbox(field.label, rule.widget_options(), **session.bind(origin, field.name, value, edit))
+        return
+    number = float(value) if rule.type is float else value
+    container.number_input(
+        field.label, step=field.step, format=field.format, **session.bind(origin, field.name, number, edit)
+    )
 
 
-def _button(label: str, origin: str, edit, *args, help: str, disabled: bool = False) -> None:
-    """A button that applies ``edit(design, *args)``.
+def _button(label: str, origin: str, edit: Edit, help: str, disabled: bool = False, icon: str | None = None) -> None:
+    """A button that applies ``edit``.
 
-    It has no key (keyed widgets make every rerun slower); its ``help``
-    text, which names what it acts on, keeps it unique.
+    It has no key (keyed widgets make every rerun slower); its label, which names what it acts on, keeps it unique.
     """
-    st.button(label, on_click=session.apply, args=(origin, edit, *args), help=help, disabled=disabled)
+    st.button(label, on_click=session.apply, args=(origin, edit), help=help, disabled=disabled, icon=icon)
 
 
 def show_messages(origin: str, field_prefix: str, warnings: list[Problem]) -> None:
-    """The refused edit's errors from ``origin`` and the warnings under ``field_prefix``."""
+    """The refused edit's errors from ``origin``, what its last edit did, and the warnings under ``field_prefix``."""
     for problem in session.rejected(origin):
-        st.error(plain(problem.message), icon=":material/error:")
+        st.error(plain(problem.on_page), icon=":material/error:")
+    if note := session.notice(origin):
+        st.info(plain(note), icon=":material/info:")
     for problem in warnings:
         if problem.field.startswith(field_prefix):
-            st.warning(plain(problem.message), icon=":material/lightbulb:")
+            st.warning(plain(problem.on_page), icon=":material/lightbulb:")
 
 
 def inputs_editor(design: dict, warnings: list[Problem]) -> None:
@@ -49,26 +61,26 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
     for name, columns in groups.items():
         origin = f"input-{name}"
         with st.container(border=True):
-            cols = st.columns([2, 5, 1] if several else [1], vertical_alignment="bottom")
-            if several:
-                cols[0].text_input("Input name", value=name, **bind(origin, "name", edits.rename, name))
-            cols[-2 if several else 0].multiselect(
-                f"Columns of {name!r}",
-                spec.NUMERIC_COLUMNS,
-                default=columns,
-                **bind(origin, "columns", edits.set_input_columns, name),
-            )
-            if several:
-                with cols[2]:
-                    _button(":material/delete:", origin, edits.remove_input_group, name, help=f"Remove input {name}")
+            with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{ICON_ROW}-{origin}"):
+                if several:
+                    st.text_input("Input name", **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
+                st.multiselect(
+                    f"Columns of {name!r}",
+                    spec.NUMERIC_COLUMNS,
+                    **session.bind(origin, "columns", list(columns), Edit(edits.set_input_columns, (name,))),
+                )
+                if several:
+                    remove = Edit(edits.remove_input_group, (name,))
+                    _button(f"Remove input {name}", origin, remove, f"Remove input {name}", icon=":material/delete:")
             show_messages(origin, "inputs", [])
     show_messages("inputs", "inputs", warnings)
     _button(
-        ":material/add: Input group",
+        "Input group",
         "inputs",
-        edits.add_input_group,
+        Edit(edits.add_input_group),
         help="Split a column off into a second input, joined to the first by a Concatenate layer",
         disabled=max(map(len, groups.values())) < 2,
+        icon=":material/add:",
     )
 
 
@@ -86,84 +98,75 @@ def layers_editor(design: dict, warnings: list[Problem]) -> None:
         st.caption("No hidden layers: the heads take the inputs directly.")
     full = len(layers) >= spec.MAX_LAYERS
     with st.container(horizontal=True):
-        for kind, label in LAYER_LABELS.items():
-            lonely = kind == "concatenate" and len(inputs) + len(layers) < 2  # nothing to join yet
-            help = f"Add a {label} layer at the end"
-            _button(f":material/add: {label}", "layers", edits.add_layer, kind, help=help, disabled=full or lonely)
+        for kind in kinds.LAYERS.values():
+            lonely = kind.joins and len(inputs) + len(layers) < 2  # nothing to join yet
+            help = f"Add a {kind.label} layer at the end"
+            add = Edit(edits.add_layer, (kind.name,))
+            _button(kind.label, "layers", add, help=help, disabled=full or lonely, icon=":material/add:")
 
 
 def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[str]) -> None:
     origin = f"layer-{i}"
-    kind = layer.get("type", "dense")
+    kind = kinds.layer_kind(layer)
     name, last = layer["name"], len(design["layers"]) - 1
     actions = [
-        (":material/arrow_upward:", edits.move_layer, (i, -1), f"Move {name} up", i == 0),
-        (":material/arrow_downward:", edits.move_layer, (i, 1), f"Move {name} down", i == last),
+        (":material/arrow_upward:", Edit(edits.move_layer, (i, -1)), f"Move {name} up", i == 0),
+        (":material/arrow_downward:", Edit(edits.move_layer, (i, 1)), f"Move {name} down", i == last),
         (
             ":material/add:",
-            edits.add_layer,
-            ("dense", i + 1),
+            Edit(edits.add_layer, (kinds.DEFAULT_LAYER_TYPE, i + 1)),
             f"Insert a dense layer below {name}",
             last + 1 >= spec.MAX_LAYERS,
         ),
-        (":material/delete:", edits.remove_layer, (i,), f"Remove {name}", False),
+        (":material/delete:", Edit(edits.remove_layer, (i,)), f"Remove {name}", False),
     ]
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.markdown(f"**{i + 1} · {LAYER_LABELS[kind]}**", width="stretch")
-        for icon, edit, args, help, disabled in actions:
-            _button(icon, origin, edit, *args, help=help, disabled=disabled)
-    name_column, settings, wiring = st.columns([3, 5, 3], vertical_alignment="bottom")
-    name_column.text_input("Name", value=name, **bind(origin, "name", edits.rename, name))
-    with settings:
-        _layer_settings(origin, i, kind, layer)
-    with wiring:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{ICON_ROW}-{origin}"):
+        st.markdown(f"**{i + 1} · {kind.label}**", width="stretch")
+        for icon, edit, label, disabled in actions:
+            _button(label, origin, edit, help=label, disabled=disabled, icon=icon)
+    # One flex row rather than columns: fewer blocks for the browser to redraw on every edit; it wraps when narrow.
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.text_input("Name", **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
         _layer_from(origin, i, kind, layer, source, earlier)
+        _layer_settings(origin, i, kind, layer)
 
 
-def _layer_settings(origin: str, i: int, kind: str, layer: dict) -> None:
-    if kind == "dense":
-        units, activation = st.columns(2)
-        units.number_input(
-            "Units", value=layer["units"], step=1, **bind(origin, "units", edits.set_field, "layers", i, "units")
-        )
-        activation.selectbox(
-            "Activation",
-            spec.ACTIVATIONS,
-            index=spec.ACTIVATIONS.index(layer.get("activation", spec.DEFAULT_ACTIVATION)),
-            **bind(origin, "activation", edits.set_field, "layers", i, "activation"),
-        )
-    elif kind == "dropout":
-        st.number_input(
-            "Rate",
-            value=float(layer["rate"]),
-            step=0.05,
-            format="%.2f",
-            **bind(origin, "rate", edits.set_field, "layers", i, "rate"),
-        )
-    elif kind == "batch_norm":
-        st.caption("Normalises each feature: 4 numbers per feature, 2 of them learned.")
-    else:
-        st.caption("Joins its sources side by side.")
+def _layer_settings(origin: str, i: int, kind: kinds.Kind, layer: dict) -> None:
+    if not kind.fields:
+        st.caption(kind.description)
+        return
+    full = kind.normalise(layer)
+    for field in kind.fields:
+        setting(origin, field, full[field.name], Edit(edits.set_field, ("layers", i, field.name)))
 
 
-def _layer_from(origin: str, i: int, kind: str, layer: dict, source: tuple, earlier: list[str]) -> None:
-    if kind == "concatenate":
-        st.multiselect(
-            "From",
-            earlier,
-            default=[s for s in source if s in earlier],
-            **bind(origin, "from", edits.set_field, "layers", i, "from"),
-        )
+def _layer_from(origin: str, i: int, kind: kinds.Kind, layer: dict, source: tuple, earlier: list[str]) -> None:
+    edit = Edit(edits.set_field, ("layers", i, "from"))
+    if kind.joins:
+        st.multiselect("From", earlier, **session.bind(origin, "from", [s for s in source if s in earlier], edit))
         return
     implicit = earlier[-1] if i > 0 else earlier[0]
-    options = [None, *earlier]
-    st.selectbox(
+    _source_picker(origin, earlier, layer.get("from"), f"previous ({implicit})", edit)
+
+
+# The select boxes' option for "no `from`: the default source" (Streamlit shows None as an empty box).
+IMPLICIT = ""
+
+
+def _source_picker(origin: str, names: list[str], chosen: object, implicit: str, edit: Edit, container=st) -> None:
+    """A "From" box: the default source (``implicit`` names it) or one of ``names``."""
+    options = [IMPLICIT, *names]
+    container.selectbox(
         "From",
         options,
-        index=options.index(layer.get("from")) if layer.get("from") in options else 0,
-        format_func=lambda name: f"previous ({implicit})" if name is None else name,
-        **bind(origin, "from", edits.set_field, "layers", i, "from"),
+        format_func=lambda name: implicit if name == IMPLICIT else name,
+        **session.bind(origin, "from", chosen if chosen in names else IMPLICIT, Edit(_set_source, (edit,))),
     )
+
+
+def _set_source(design: dict, edit: Edit, name: str) -> dict:
+    """Apply ``edit`` with the chosen source; the default source is no `from` at all."""
+    return edit.function(design, *edit.args, None if name == IMPLICIT else name)
 
 
 def heads_editor(design: dict, warnings: list[Problem]) -> None:
@@ -175,51 +178,32 @@ def heads_editor(design: dict, warnings: list[Problem]) -> None:
             _head_box(design, i, head, candidates, removable=len(heads) > 1)
             show_messages(f"head-{i}", f"heads[{i}]", warnings)
     _button(
-        ":material/add: Output head",
+        "Output head",
         "heads",
-        edits.add_head,
+        Edit(edits.add_head, note=edits.inputs_taken_as_targets),
         help="Add an output head",
         disabled=len(heads) >= spec.MAX_HEADS,
+        icon=":material/add:",
     )
     show_messages("heads", "heads", [])
 
 
 def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable: bool) -> None:
     origin = f"head-{i}"
-    target = head["target"]
-    first, second = st.columns(2), st.columns([3, 3, 2, 1], vertical_alignment="bottom")
-    first[0].text_input("Output head", value=head["name"], **bind(origin, "name", edits.rename, head["name"]))
-    first[1].selectbox(
-        "Predicts", spec.TARGETS, index=spec.TARGETS.index(target), **bind(origin, "target", edits.set_head_target, i)
-    )
+    full = kinds.HEAD.normalise(head)
     implicit = network.head_source(design, {})
-    options = [None, *candidates]
-    second[0].selectbox(
-        "From",
-        options,
-        index=options.index(head.get("from")) if head.get("from") in options else 0,
-        format_func=lambda name: f"last layer ({implicit})" if name is None else name,
-        **bind(origin, "from", edits.set_field, "heads", i, "from"),
-    )
-    activation = head.get("activation", spec.default_head_activation(target))
-    second[1].selectbox(
-        "Activation",
-        spec.ACTIVATIONS,
-        index=spec.ACTIVATIONS.index(activation),
-        **bind(origin, "activation", edits.set_field, "heads", i, "activation"),
-    )
-    second[2].number_input(
-        "Loss weight",
-        value=float(head.get("loss_weight", 1)),
-        step=0.1,
-        format="%.2f",
-        **bind(origin, "weight", edits.set_field, "heads", i, "loss_weight"),
-    )
-    with second[3]:
-        _button(
-            ":material/delete:", origin, edits.remove_head, i, help=f"Remove {head['name']}", disabled=not removable
-        )
-    loss = head.get("loss", spec.default_head_loss(target))
-    st.selectbox(
-        "Loss", spec.LOSSES, index=spec.LOSSES.index(loss), **bind(origin, "loss", edits.set_field, "heads", i, "loss")
-    )
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{ICON_ROW}-{origin}"):
+        rename = Edit(edits.rename, (head["name"],))
+        st.text_input("Output head", **session.bind(origin, "name", head["name"], rename))
+        target = Edit(edits.set_head_target, (i,), note=edits.inputs_taken_as_targets)
+        setting(origin, kinds.HEAD.field("target"), full["target"], target)
+        _source_picker(origin, candidates, head.get("from"), f"last layer ({implicit})", _set(i, "from"))
+        label = f"Remove {head['name']}"
+        _button(label, origin, Edit(edits.remove_head, (i,)), label, disabled=not removable, icon=":material/delete:")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        for field in ("activation", "loss", "loss_weight"):
+            setting(origin, kinds.HEAD.field(field), full[field], _set(i, field))
+
+
+def _set(i: int, field: str) -> Edit:
+    return Edit(edits.set_field, ("heads", i, field))

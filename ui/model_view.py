@@ -24,7 +24,7 @@ def shown_model(design: dict):
     if trained is not None and architecture_key(trained["design"]) == architecture_key(design):
         with st.spinner("Building the trained Keras model…"):
             model = restore_model(trained["design"], trained["weights"])
-        return model, f"The model trained in **{run['label']}** ({trained['epochs']} epochs)."
+        return model, f"The model trained in **{run.label}** ({trained['epochs']} epochs)."
     with st.spinner("Building the Keras model (the first time also loads TensorFlow: a few seconds)…"):
         model = build_model(design, seed=spec.training_settings(design)["seed"])
     return model, (
@@ -34,15 +34,16 @@ def shown_model(design: dict):
 
 
 def keras_summary(model, summary: Summary) -> None:
-    """``model.summary()`` exactly as Keras prints it, beside the designer's own table."""
-    keras_side, designer_side = st.columns(2, gap="large") if not projector.on() else (st.container(),) * 2
-    with keras_side:
-        st.subheader("Keras: `model.summary()`")
-        st.code(summary_text(model), language=None)
-    with designer_side:
-        st.subheader("The designer's count")
-        views.totals(summary)
-        views.parameter_table(summary)
+    """``model.summary()`` exactly as Keras prints it, then the designer's own table.
+
+    One above the other: Keras' table is about 80 characters wide, which beside
+    another column would hide its Param # column behind a sideways scroll.
+    """
+    st.subheader("Keras: `model.summary()`")
+    st.code(summary_text(model), language=None, width="content")
+    st.subheader("The designer's count")
+    views.totals(summary)
+    views.parameter_table(summary)
 
 
 def keras_graph(model) -> None:

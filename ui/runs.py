@@ -2,13 +2,16 @@
 
 Session state holds plain data only:
 
-- ``"runs"``: every run of the session, oldest first (its design and settings,
-  history, status, message and test metrics);
+- ``"runs"``: every run of the session, oldest first, as
+  :class:`designer.runs.Run` values (its design and settings, history,
+  status, message and test metrics);
 - ``"job"``: the session's run in the queue or in training, if any: a
   :class:`designer.workers.Job`, which the pool's dispatcher fills in;
-- ``"trained"``: the latest run's model as arrays (its weights, and its
-  predictions on the test rows), for the results, the downloads and the Model
-  page. Older runs keep their curves and figures, not their weights.
+- ``"trained"``: the latest run's model as arrays (a
+  :class:`designer.runs.TrainedModel`: its weights, and its predictions on the
+  test rows), for the results, the downloads and the Model page; the run's
+  ``model`` handle is its number. Older runs keep their curves and figures,
+  not their weights.
 
 The training itself happens in a worker process; nothing here holds a
 TensorFlow object. A click anywhere while a run trains only reruns the page,
@@ -22,7 +25,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from designer import spec, training, workers
+from designer import spec, workers
+from designer.runs import Run, TrainedModel, kept_model
+from designer.validation import errors, validate
 from ui import session
 from ui.text import plain
 from ui.training import curves
@@ -34,7 +39,7 @@ CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while traini
 KEEP_WEIGHTS_MB = 64  # a trained model larger than this keeps its curves and figures, not its weights
 
 
-def runs() -> list[dict]:
+def runs() -> list[Run]:
     """The session's runs, oldest first."""
     return st.session_state.setdefault(RUNS, [])
 
@@ -48,14 +53,13 @@ def active() -> workers.Job | None:
     return job
 
 
-def latest() -> tuple[dict | None, dict | None]:
-    """The latest run and, if it still has them, its trained weights and test predictions."""
+def latest() -> tuple[Run | None, TrainedModel | None]:
+    """The latest run and, if the session still keeps it, its trained model (weights and test predictions)."""
     active()
-    run = runs()[-1] if runs() else None
-    trained = st.session_state.get(TRAINED)
-    if run is None or trained is None or trained["number"] != run["number"]:
-        return run, None
-    return run, trained
+    if not runs():
+        return None, None
+    run = runs()[-1]
+    return run, kept_model(run, st.session_state.get(TRAINED))
 
 
 def start() -> None:
@@ -68,28 +72,11 @@ def start() -> None:
     if active() is not None:
         return
     design = session.design()
-    try:
-        training.check_trainable(design)
-    except (training.TrainingError, training.DataError) as error:
-        st.session_state[REFUSAL] = str(error)
+    if refused := errors(validate(design)):  # the button is disabled then; a click from before an edit may come
+        st.session_state[REFUSAL] = refused[0].on_page
         return
     job = workers.shared_pool().submit(spec.clone(design))
-    settings = spec.training_settings(design)
-    number = len(runs()) + 1
-    runs().append(
-        {
-            "number": number,
-            "label": f"Run {number}: {settings['optimizer']}, lr {settings['learning_rate']:g}, "
-            f"batch {settings['batch_size']}",
-            "design": job.design,
-            "settings": settings,
-            "heads": training.heads_of(design),
-            "history": {},
-            "status": workers.QUEUED,
-            "message": "",
-            "test": None,
-        }
-    )
+    runs().append(Run.start(len(runs()) + 1, job.design))
     st.session_state[JOB] = job
 
 
@@ -147,13 +134,13 @@ def follow(job: workers.Job, heading) -> None:
     """
     run = runs()[-1]
     shown_state = None
-    total = run["settings"]["epochs"]
+    total = run.settings["epochs"]
     status, progress, view = st.empty(), st.empty(), st.empty()
     drawn_at, drawn_epochs, drawings = 0.0, 0, 0
     while True:
         now = job.snapshot()
         if now.state != shown_state:
-            heading.subheader(f"{run['label']} · {'waiting' if now.state == workers.QUEUED else now.state}")
+            heading.subheader(f"{run.label} · {'waiting' if now.state == workers.QUEUED else now.state}")
             shown_state = now.state
         if now.state == workers.QUEUED:
             # Shown only to a run that waits: a free trainer takes a run within milliseconds.
@@ -167,7 +154,7 @@ def follow(job: workers.Job, heading) -> None:
             if now.epochs_done > drawn_epochs and (due or drawn_epochs == 0):
                 drawings += 1
                 with view.container():
-                    curves({"heads": run["heads"], "history": now.history}, key=f"live-{drawings}")
+                    curves(run.heads, now.history, key=f"live-{drawings}")
                 drawn_at, drawn_epochs = time.monotonic(), now.epochs_done
         if now.done:
             break
@@ -201,34 +188,37 @@ def _progress_text(job: workers.Job, total: int) -> str:
 
 
 def _settle(job: workers.Job) -> None:
-    """Record an ended job in its run; keep its weights as the session's latest trained model."""
+    """Record an ended job in its run (the latest); keep its weights as the session's latest trained model."""
     if st.session_state.get(JOB) is not job:
-        return
+        return  # settled already: the session's job is another one, or none
+    ended = job.snapshot()
+    result = ended.result
     run = runs()[-1]
-    result = job.result
-    run.update(
-        status=job.state,
-        message=job.message,
-        history={name: list(values) for name, values in job.history.items()},
-        seconds=job.seconds,
-        test=result.test if result else None,
-        worker=job.worker,
-    )
+    changes = {
+        "status": ended.state,
+        "message": ended.message,
+        "history": ended.history,
+        "seconds": ended.seconds,
+        "test": result.test if result else None,
+        "worker": ended.worker,
+    }
     st.session_state.pop(TRAINED, None)  # older runs let go of their weights
     if result is not None and result.weights is not None and result.test is not None:
         size_mb = sum(w.nbytes for w in result.weights) / 2**20
         if size_mb <= KEEP_WEIGHTS_MB:
-            st.session_state[TRAINED] = {
-                "number": run["number"],
-                "design": run["design"],
-                "epochs": job.epochs_done,
-                "weights": result.weights,
-                "test_predictions": result.test_predictions,
-                "test_targets": result.test_targets,
-            }
+            st.session_state[TRAINED] = TrainedModel(
+                number=run.number,
+                design=run.design,
+                epochs=ended.epochs_done,
+                weights=result.weights,
+                test_predictions=result.test_predictions,
+                test_targets=result.test_targets,
+            )
+            changes["model"] = run.number
         else:
-            run["message"] = (run["message"] + " " if run["message"] else "") + (
+            changes["message"] = (ended.message + " " if ended.message else "") + (
                 f"Its trained weights ({size_mb:,.0f} MB) are too large to keep here, so there is no model "
                 "to download or inspect; its curves and test metrics are kept."
             )
+    runs()[-1] = run.replace(**changes)
     del st.session_state[JOB]

@@ -1,26 +1,29 @@
 """The session's one design, and the only way to change it.
 
 ``st.session_state["design"]`` holds the design (a plain dict); nothing else
-holds any fact of it for long: editor widgets are keyed by the design's
-revision, which every accepted edit bumps, so they are all created afresh from
-the design (Streamlit then forgets the old ones). An edit whose result has
-errors is not applied: the design stays as it was, the widget keeps what the
-learner typed, and the errors stay beside the control that caused them until
-the next edit.
+holds any fact of it for long. Editor widgets have stable keys (``layer-1:units``),
+so they keep their identity across edits, and before each is drawn its value is
+set from the design (:func:`bind`): a widget can never show anything else for
+longer than one rerun. An edit whose result has errors is not applied: the
+design stays as it was, the widget goes back to the design's value, and the
+errors stay beside the control that caused them until the next edit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
-from designer import links, presets
+from designer import derived, links, presets
 from designer.validation import Problem, errors, validate
 
 DESIGN = "design"
-REVISION = "revision"
+REVISION = "revision"  # counts accepted edits; the derived facts are kept for one revision
+DERIVED = "derived"
 REJECTED = "rejected"
+NOTICE = "notice"
 
 
 def design() -> dict:
@@ -28,6 +31,20 @@ def design() -> dict:
     if DESIGN not in st.session_state:
         st.session_state[DESIGN] = _opening_design()
     return st.session_state[DESIGN]
+
+
+def revision() -> int:
+    """How many edits the session's design has taken (0 for the design it opened with)."""
+    return st.session_state.get(REVISION, 0)
+
+
+def facts() -> derived.Derived:
+    """The design's network, counts and problems, derived once per revision."""
+    kept = st.session_state.get(DERIVED)
+    if kept is None or kept[0] != revision():
+        kept = (revision(), derived.derive(design()))
+        st.session_state[DERIVED] = kept
+    return kept[1]
 
 
 def _opening_design() -> dict:
@@ -48,12 +65,15 @@ def sync_link() -> None:
 
 
 def key(*parts: object) -> str:
-    """The key of an editor widget, for the design's current revision: ``w3:layer-0:units``."""
-    return f"w{st.session_state.get(REVISION, 0)}:" + ":".join(map(str, parts))
+    """The key of an editor widget: ``layer-1:units``. It names a place on the page, not a revision."""
+    return ":".join(map(str, parts))
 
 
-def commit(candidate: dict, origin: str = "") -> bool:
-    """Make ``candidate`` the design if it has no errors; report whether it did."""
+def commit(candidate: dict, origin: str = "", note: str | None = None) -> bool:
+    """Make ``candidate`` the design if it has no errors; report whether it did.
+
+    ``note`` is a sentence saying what the edit did besides the obvious, shown beside ``origin``.
+    """
     found = errors(validate(candidate))
     if found:
         reject(origin, found)
@@ -61,6 +81,7 @@ def commit(candidate: dict, origin: str = "") -> bool:
     st.session_state[DESIGN] = candidate
     st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
     st.session_state[REJECTED] = ("", [])
+    st.session_state[NOTICE] = (origin, note) if note else ("", None)
     return True
 
 
@@ -69,30 +90,57 @@ def reject(origin: str, problems: list[Problem]) -> None:
     st.session_state[REJECTED] = (origin, problems)
 
 
-def apply(origin: str, edit: Callable[..., dict], *args: object) -> None:
-    """Callback: apply ``edit(design, *args)``."""
+@dataclass(frozen=True)
+class Edit:
+    """An edit a control sends: ``function(design, *args)``, and how to say what it did."""
+
+    function: Callable[..., dict]
+    args: tuple = ()
+    note: Callable[[dict, dict], str | None] | None = None  # (before, after) -> a sentence, or None
+
+
+def apply(origin: str, edit: Edit, *value: object) -> None:
+    """Callback: apply ``edit`` to the design (with the widget's ``value``, if any)."""
+    before = design()
     try:
-        candidate = edit(design(), *args)
+        candidate = edit.function(before, *edit.args, *value)
     except (LookupError, TypeError, ValueError):
         # Two quick clicks can deliver the second against a design the first
         # already changed; refuse it rather than show a traceback.
         message = "That change no longer fits the design on screen, so it was not applied. Please try again."
         reject(origin, [Problem("", message)])
         return
-    commit(candidate, origin)
+    commit(candidate, origin, edit.note(before, candidate) if edit.note else None)
 
 
-def apply_value(origin: str, widget_key: str, edit: Callable[..., dict], *args: object) -> None:
-    """Callback: apply ``edit(design, *args, value)`` with the widget's new value.
+def _apply_value(origin: str, widget_key: str, edit: Edit) -> None:
+    if widget_key in st.session_state:
+        apply(origin, edit, st.session_state[widget_key])
 
-    Only widgets of the current revision edit: one from before the last
-    accepted edit speaks of a design that is gone.
+
+def bind(origin: str, field: str, value: object, edit: Edit) -> dict:
+    """Keyword arguments for a widget that shows ``value`` (the design's) and sends changes as ``edit``.
+
+    The widget's state is set to the design's value before it is drawn, so a
+    refused value goes back at once, and an edit elsewhere (a layer removed
+    above this one) shows here without creating the widget afresh.
     """
-    if widget_key.startswith(key()) and widget_key in st.session_state:
-        apply(origin, edit, *args, st.session_state[widget_key])
+    widget_key = key(origin, field)
+    if st.session_state.get(widget_key, _MISSING) != value:
+        st.session_state[widget_key] = value
+    return {"key": widget_key, "on_change": _apply_value, "args": (origin, widget_key, edit)}
+
+
+_MISSING = object()
 
 
 def rejected(origin: str) -> list[Problem]:
     """The errors of the last refused edit, if it came from ``origin``."""
     where, found = st.session_state.get(REJECTED, ("", []))
     return found if where == origin else []
+
+
+def notice(origin: str) -> str | None:
+    """What the last accepted edit from ``origin`` did besides the obvious, if it said."""
+    where, note = st.session_state.get(NOTICE, ("", None))
+    return note if where == origin else None

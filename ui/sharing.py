@@ -1,21 +1,21 @@
 """Design files and share links in the app.
 
-Uploads and links are data only: they are parsed as JSON and validated, never
-evaluated, imported or unpickled; an invalid one changes nothing.
+Uploads and links are data only: they are parsed by
+:func:`designer.parsing.parse_design` (sizes, nesting and structure capped
+before validation) and validated, never evaluated, imported or unpickled; an
+invalid one changes nothing, and at most a few of its problems are shown.
 """
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
-from designer import links, spec
+from designer import links, parsing, spec
 from designer.validation import Problem, errors, validate
 from ui import projector, session
 from ui.text import plain
 
-MAX_UPLOAD_BYTES = 100_000
+MAX_UPLOAD_BYTES = parsing.MAX_DESIGN_BYTES
 
 
 def design_file(design: dict) -> None:
@@ -28,16 +28,18 @@ def design_file(design: dict) -> None:
         mime="application/json",
         icon=":material/download:",
     )
+    # A file uploader cannot be emptied from the script, so each accepted edit gets a fresh one.
+    upload_key = session.key("upload", session.revision())
     st.file_uploader(
         "Open a design file",
         type=["json"],
-        key=session.key("upload"),
+        key=upload_key,
         on_change=_upload,
-        args=(session.key("upload"),),
+        args=(upload_key,),
         help=f"A design saved from this app (JSON, at most {MAX_UPLOAD_BYTES // 1000} KB)",
     )
     for problem in session.rejected("upload"):
-        st.error(plain(problem.message), icon=":material/error:")
+        st.error(plain(problem.on_page), icon=":material/error:")
 
 
 def _upload(widget_key: str) -> None:
@@ -51,15 +53,26 @@ def _upload(widget_key: str) -> None:
 
 
 def read_upload(data: bytes) -> tuple[dict | None, list[Problem]]:
-    """The design in an uploaded file, or what is wrong with it."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, [Problem("", f"The file is {len(data):,} bytes; a design file is at most {MAX_UPLOAD_BYTES:,}.")]
+    """The design in an uploaded file, or what is wrong with it (at most a few problems, each of bounded length)."""
     try:
-        design = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, [Problem("", "The file is not a JSON design file.")]
+        design = parsing.parse_design(data)
+    except parsing.DesignTextError as error:
+        return None, [Problem("", _refusal(error, len(data)))]
     found = errors(validate(design))
-    return (None, found) if found else (design, [])
+    if not found:
+        return design, []
+    messages = parsing.bounded([p.on_page for p in found])  # the first few, then "…and K more problems"
+    shown = [Problem(p.field, message, p.severity) for p, message in zip(found, messages, strict=False)]
+    return None, shown[: parsing.MAX_SHOWN] + [Problem("", message) for message in messages[parsing.MAX_SHOWN :]]
+
+
+def _refusal(error: parsing.DesignTextError, size: int) -> str:
+    if error.reason == parsing.SIZE:
+        return f"The file is {size:,} bytes; a design file is at most {MAX_UPLOAD_BYTES:,}."
+    message = parsing.shorten(error.message)
+    if error.reason in (parsing.ENCODING, parsing.JSON):
+        return f"The file is not a JSON design file. {message[:1].upper()}{message[1:]}"
+    return message
 
 
 def share_link(design: dict) -> None:

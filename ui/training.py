@@ -1,81 +1,31 @@
 """The Train page's parts: the settings, a run's curves and results, the downloads, the comparison.
 
-A run is plain data (see :mod:`ui.runs`); a trained model comes as its weights
-and its test predictions, so nothing here holds a TensorFlow object, and the
-``.keras`` file is built only when it is downloaded.
+A run is a :class:`designer.runs.Run`, plain data (see :mod:`ui.runs`); a
+trained model comes as its weights and its test predictions, so nothing here
+holds a TensorFlow object, and the ``.keras`` file is built only when it is
+downloaded.
 """
 
 from __future__ import annotations
 
-import streamlit as st
-from sklearn.metrics import confusion_matrix
+from collections.abc import Sequence
 
-from designer import cost, edits, spec, training, workers
+import streamlit as st
+
+from designer import cost, spec, workers
 from designer.keras_model import model_file_bytes, restore_model
+from designer.runs import (
+    Head,
+    Run,
+    TrainedModel,
+    confusion_matrix,
+    heads_of,
+    history_csv,
+    metric_name,
+    results_table,
+)
 from designer.validation import errors, validate
 from ui import charts, projector
-from ui.editors import bind
-
-
-def settings_editor(design: dict) -> None:
-    """The design's training settings; each change is an edit of the design."""
-    settings = spec.training_settings(design)
-    first = st.columns(4)
-    first[0].selectbox(
-        "Optimizer",
-        spec.OPTIMIZERS,
-        index=spec.OPTIMIZERS.index(settings["optimizer"]),
-        **bind("training", "optimizer", edits.set_training, "optimizer"),
-    )
-    first[1].number_input(
-        "Learning rate",
-        value=float(settings["learning_rate"]),
-        step=0.0005,
-        format="%g",
-        **bind("training", "learning_rate", edits.set_training, "learning_rate"),
-    )
-    first[2].number_input(
-        "Epochs", value=settings["epochs"], step=10, **bind("training", "epochs", edits.set_training, "epochs")
-    )
-    first[3].number_input(
-        "Batch size",
-        value=settings["batch_size"],
-        step=1,
-        **bind("training", "batch_size", edits.set_training, "batch_size"),
-    )
-    with _tucked_away("More settings: splits, seed, early stopping"):
-        second = st.columns(4, vertical_alignment="bottom")
-        second[0].number_input(
-            "Test size",
-            value=float(settings["test_size"]),
-            step=0.05,
-            format="%.2f",
-            **bind("training", "test_size", edits.set_training, "test_size"),
-        )
-        second[1].number_input(
-            "Validation split",
-            value=float(settings["validation_split"]),
-            step=0.05,
-            format="%.2f",
-            **bind("training", "validation_split", edits.set_training, "validation_split"),
-        )
-        second[2].number_input(
-            "Seed", value=settings["seed"], step=1, **bind("training", "seed", edits.set_training, "seed")
-        )
-        patience = settings["early_stopping_patience"]
-        with second[3]:
-            st.toggle(
-                "Early stopping", value=patience is not None, **bind("training", "early", edits.set_early_stopping)
-            )
-            if patience is not None:
-                st.number_input(
-                    "Patience (epochs)",
-                    value=patience,
-                    step=1,
-                    **bind("training", "patience", edits.set_training, "early_stopping_patience"),
-                )
-    weights = ", ".join(f"{h.name} × {h.weight:g}" for h in training.heads_of(design))
-    st.caption(f"Loss weights are set on each head, on the Design page: {weights}.")
 
 
 def cost_note(design: dict) -> None:
@@ -101,17 +51,18 @@ def cost_note(design: dict) -> None:
 def preview(design: dict) -> None:
     """The empty charts of a valid design's next run: what will be drawn, and Plotly loaded before it is."""
     epochs = spec.training_settings(design)["epochs"]
-    curves({"heads": training.heads_of(design), "history": {}}, key="preview", epochs=epochs)
+    curves(heads_of(design), {}, key="preview", epochs=epochs)
 
 
-def curves(run: dict, key: str = "curves", epochs: int | None = None) -> None:
+def curves(
+    heads: Sequence[Head], history: dict[str, list[float]], key: str = "curves", epochs: int | None = None
+) -> None:
     """One row per head: its loss and its accuracy (or error); then the total loss for several heads.
 
     ``key`` tells apart the drawings of one script run (the live view redraws);
     ``epochs`` spans the axes of charts with nothing drawn yet.
     """
-    heads = run["heads"]
-    for name, (loss_figure, metric_figure) in charts.head_figures(run["history"], heads).items():
+    for name, (loss_figure, metric_figure) in charts.head_figures(history, heads).items():
         if epochs is not None:
             for figure in (loss_figure, metric_figure):
                 charts.awaiting(figure, epochs)
@@ -123,31 +74,31 @@ def curves(run: dict, key: str = "curves", epochs: int | None = None) -> None:
             right, metric_figure, width="stretch", key=f"{key}-{name}-metric", config=_image_button(f"{name}_metric")
         )
     if len(heads) > 1:
-        total = charts.curves(run["history"], "loss", "total loss (weighted sum of the heads)", "loss")
+        total = charts.curves(history, metric_name(heads), "total loss (weighted sum of the heads)", "loss")
         projector.plotly_chart(st, total, width="stretch", key=f"{key}-total")
 
 
-def results(run: dict, trained: dict | None) -> None:
+def results(run: Run, trained: TrainedModel | None) -> None:
     """Test metrics per head; a confusion matrix or predicted-vs-actual plot per head."""
-    if run["message"]:
-        if run["status"] in ("failed", "refused"):
-            st.error(run["message"], icon=":material/error:")
+    if run.message:
+        if run.status in (workers.FAILED, workers.REFUSED):
+            st.error(run.message, icon=":material/error:")
         else:
-            st.info(run["message"], icon=":material/info:")
-    if not run["test"]:
+            st.info(run.message, icon=":material/info:")
+    if not run.test:
         return
     st.subheader("On the test rows")
-    st.table([_test_row(head, run["test"], len(run["heads"]) == 1) for head in run["heads"]])
+    st.table(results_table(run.heads, run.test))
     if trained is None:
         return  # an older run: only its curves and figures are kept
     with _tucked_away("Downloads: the trained model and its history"):
         downloads(run, trained)
-    columns = st.columns(min(len(run["heads"]), 2))
-    for index, head in enumerate(run["heads"]):
+    columns = st.columns(min(len(run.heads), 2))
+    for index, head in enumerate(run.heads):
         actual, predicted = trained["test_targets"][head.name], trained["test_predictions"][head.name]
         with columns[index % len(columns)]:
             if head.metric == "accuracy":
-                matrix = confusion_matrix(actual.argmax(1), predicted.argmax(1), labels=range(len(spec.SPECIES)))
+                matrix = confusion_matrix(actual, predicted)
                 projector.plotly_chart(st, charts.confusion_matrix(matrix, head.name), width="stretch")
             else:
                 projector.plotly_chart(
@@ -160,22 +111,21 @@ def _image_button(file_name: str) -> dict:
     return {"toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
 
 
-def downloads(run: dict, trained: dict) -> None:
+def downloads(run: Run, trained: TrainedModel) -> None:
     """The trained model, the history and (through each chart's camera button) the charts."""
-    name = run["label"].split(":")[0].lower().replace(" ", "_")
     with st.container(horizontal=True):
         st.download_button(
             "Trained model (.keras)",
             lambda: model_file_bytes(restore_model(trained["design"], trained["weights"])),
-            file_name=f"{name}.keras",
+            file_name=f"{run.stem}.keras",
             mime="application/octet-stream",
             icon=":material/download:",
             on_click="ignore",
         )
         st.download_button(
             "History (.csv)",
-            training.history_csv(run["history"]),
-            file_name=f"{name}_history.csv",
+            history_csv(run.history),
+            file_name=f"{run.stem}_history.csv",
             mime="text/csv",
             icon=":material/download:",
             on_click="ignore",
@@ -183,22 +133,15 @@ def downloads(run: dict, trained: dict) -> None:
     st.caption("Each chart's camera button (top right of the chart) saves it as a PNG image.")
 
 
-def _test_row(head: training.Head, test: dict, single: bool) -> dict:
-    loss = test["loss"] if single else test[f"{head.name}_loss"]
-    metric = test[head.metric if single else f"{head.name}_{head.metric}"]
-    shown = f"accuracy {metric:.1%}" if head.metric == "accuracy" else f"mean absolute error {metric:.3f} cm"
-    return {"head": head.name, "predicts": head.target, "loss": f"{loss:.4f}", "score": shown}
-
-
-def comparison(runs: list[dict]) -> None:
+def comparison(runs: list[Run]) -> None:
     """Runs (with a history each) overlaid on the same axes, for one history key at a time."""
-    keys = sorted({key for run in runs for key in run["history"]}, key=lambda k: (k.startswith("val_"), k))
-    labels = [run["label"] for run in runs]
+    keys = sorted({key for run in runs for key in run.history}, key=lambda k: (k.startswith("val_"), k))
+    labels = [run.label for run in runs]
     # Keyed by the number of runs, so that a new run joins the comparison.
     chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
     key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
-    projector.plotly_chart(st, charts.comparison([run for run in runs if run["label"] in chosen], key), width="stretch")
+    projector.plotly_chart(st, charts.comparison([run for run in runs if run.label in chosen], key), width="stretch")
 
 
 def _tucked_away(title: str):

@@ -11,9 +11,8 @@ def totals(summary: Summary) -> None:
     """The totals as Keras' ``model.summary()`` prints them."""
     total, trainable, non_trainable = summary.totals_lines()
     st.markdown(f"### {total}")
-    terms = [f"{row.total:,}" for row in summary.rows if row.total]
-    if len(terms) > 1:
-        st.markdown(f"{' + '.join(terms)} = **{summary.total:,}**")
+    if summary.summed:
+        st.markdown(summary.sum_text(emphasis="**"))
     st.caption(f"{trainable} · {non_trainable}")
 
 
@@ -21,8 +20,18 @@ def parameter_table(summary: Summary) -> None:
     """A row per layer with the arithmetic of its count."""
     lines = ["| Layer (type) | Output shape | Params | Arithmetic |", "|---|---|--:|---|"]
     for row in summary.rows:
-        arithmetic = (
-            row.arithmetic if row.kind in ("dense", "head", "batch_norm") else row.arithmetic.removeprefix("0: ")
-        )
-        lines.append(f"| **{row.name}** ({keras_type(row.kind)}) | {row.output_shape} | {row.total:,} | {arithmetic} |")
+        lines.append(f"| **{row.name}** ({keras_type(row.kind)}) | {row.output_shape} | {row.total:,} | {row.note} |")
     st.markdown("\n".join(lines))
+
+
+def fresh_graph(dot: str, revision: int) -> None:
+    """``st.graphviz_chart(dot)``, drawn afresh for each design revision rather than morphed from the last.
+
+    Streamlit's chart hands a changed graph to d3-graphviz, which prepares an
+    animated transition by sampling every outline and edge of both drawings,
+    point by point: about 250 ms of the browser's time per edit, for a
+    transition nobody sees. Two slots, used in turn, make each revision's chart
+    a new one, which is simply drawn.
+    """
+    slots = st.empty(), st.empty()
+    slots[revision % 2].graphviz_chart(dot)

@@ -19,7 +19,7 @@ from ui.text import plain
 
 def walkthrough(net: Network, summary: Summary, look: Look) -> None:
     """A layer picker, the neuron view with that layer's connections standing out, and its arithmetic."""
-    names = [row.name for row in summary.rows if row.kind != "input"]
+    names = [node.name for node in net.used_nodes if not node.is_input]
     chosen = st.segmented_control(
         "Walk through the layers",
         names,
@@ -32,8 +32,7 @@ def walkthrough(net: Network, summary: Summary, look: Look) -> None:
     with words:
         if chosen is None:
             st.markdown("Pick a layer above: its connections stand out, and its parameters are counted here.")
-            terms = [f"{row.total:,}" for row in summary.rows if row.total]
-            st.markdown(f"All together: {' + '.join(terms)} = **{summary.total:,}** parameters.")
+            st.markdown(f"All together: {summary.sum_text(emphasis='**')} parameters.")
         else:
             explanation(net, summary, chosen)
 
