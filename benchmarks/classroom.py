@@ -35,7 +35,7 @@ other's figures:
   that is reported as the warm-up.
 - ``reference``: the app before the worker pool (commit ``f39f89c``, extracted
   with ``git archive`` into a temporary folder, which is the subprocess's cwd
-  and the first entry of its ``sys.path``), which trains in the server's script
+  and comes first on its ``PYTHONPATH``), which trains in the server's script
   threads. Its warm-up is importing TensorFlow (``import_keras()``), done before
   the clock as an old server had done it by its first training.
 
@@ -112,20 +112,23 @@ def pss_mb(pid: int) -> float | None:
     return None
 
 
-def child_pids(parent: int) -> list[int]:
-    """The processes whose parent is ``parent`` (the pool's workers, retiring ones included)."""
+def process_stats() -> list[tuple[int, list[str]]]:
+    """Every live process's ``/proc/PID/stat`` fields after its name: ``[(pid, [state, ppid, pgrp, ...])]``."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
+                found.append((int(entry), stat.read().rpartition(")")[2].split()))
         except OSError:
             continue
-        if len(fields) > 1 and int(fields[1]) == parent:
-            found.append(int(entry))
     return found
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` (the pool's workers, retiring ones included)."""
+    return [pid for pid, fields in process_stats() if len(fields) > 1 and int(fields[1]) == parent]
 
 
 class MemorySampler:

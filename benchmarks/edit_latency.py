@@ -55,7 +55,6 @@ import os
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -64,13 +63,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from classroom import process_stats
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect, sync_playwright
 from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import launch, serve, wait_until_idle  # noqa: E402  (tests/browser.py, found through the line above)
+from tests.browser import launch, serve, wait_until_idle  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "edit_latency.json"
 VIEWPORT = {"width": 1280, "height": 720}
@@ -281,18 +280,8 @@ def message_kind(head: list[int] | None) -> str:
 
 def _group_cpu_seconds(pgid: int) -> float:
     """CPU seconds used so far by the live processes of a process group."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in process_stats() if int(fields[2]) == pgid)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def server_group(url: str) -> int | None:

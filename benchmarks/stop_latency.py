@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -41,9 +40,7 @@ from playwright.sync_api import expect, sync_playwright
 from report import run_benchmark, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))  # for the designer package, which tests/browser.py imports
-from browser import (  # noqa: E402  (tests/browser.py, found through the line above)
+from tests.browser import (  # noqa: E402
     APP,
     EVENTS,
     TIMEOUT,

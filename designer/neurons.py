@@ -133,16 +133,9 @@ def _hidden(width: int) -> int:
     return width - SHOWN_OF_WIDE if width > MAX_DRAWN else 0
 
 
-def neuron_dot(
-    net: Network,
-    kernels: Mapping[str, Sequence[Sequence[float]]] | None = None,
-    biases: Mapping[str, Sequence[float]] | None = None,
-    focus: str | None = None,
-    font_size: int = 14,
-    line_width: float = 1.0,
-) -> str:
-    """DOT source of :func:`neuron_drawing`, for ``st.graphviz_chart``."""
-    return dot_source(neuron_drawing(net, kernels, biases, focus, font_size, line_width))
+def neuron_dot(net: Network, *args, **kwargs) -> str:
+    """DOT source of :func:`neuron_drawing` (same arguments), for ``st.graphviz_chart``."""
+    return dot_source(neuron_drawing(net, *args, **kwargs))
 
 
 def neuron_drawing(
