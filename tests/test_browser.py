@@ -48,9 +48,11 @@ def test_adding_a_dense_layer_updates_total_and_graph(page: Page):
     before = params.summarize(presets.default_design()).totals_lines()[0]
     after = params.summarize(edits.add_layer(presets.default_design(), "dense")).totals_lines()[0]
     assert before != after
-    button = page.get_by_role("button", name=re.compile(r"\bDense$"))  # "add icon Dense": adds at the end
+    button = page.get_by_role(
+        "button", name="Dense", exact=True
+    )  # announced as "Dense"; its + icon is hidden from readers
     expect(button).to_have_count(1)
-    expect(button.locator('[aria-label="add icon"]')).to_have_count(1)
+    expect(button.locator('[aria-hidden="true"]', has_text="add")).to_have_count(1)
     button.click()
     expect(page.get_by_role("heading", name=after)).to_be_visible()
     expect(page.get_by_text(before)).to_have_count(0)
@@ -59,8 +61,8 @@ def test_adding_a_dense_layer_updates_total_and_graph(page: Page):
 
 def test_refused_units_show_an_error_and_keep_the_design(page: Page):
     type_units(page, "0")
-    expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
-        "layers[0].units must be an integer from 1 to 1024, got 0"
+    expect(page.get_by_test_id("stAlert").filter(has_text="must be a whole number")).to_contain_text(
+        "Layer 1 (hidden_1): units must be a whole number from 1 to 1024, got 0"
     )
     wait_until_idle(page)
     expect(page.get_by_role("heading", name="Total params: 273 (1.07 KB)")).to_be_visible()
@@ -80,8 +82,8 @@ def test_an_edit_after_loading_a_preset_applies_to_the_preset(page: Page):
     expect(page.get_by_role("heading", name=params.summarize(edited).totals_lines()[0])).to_be_visible()
     wait_until_idle(page)
     type_units(page, "0")
-    expect(page.get_by_test_id("stAlert").filter(has_text="must be an integer")).to_contain_text(
-        "layers[0].units must be an integer from 1 to 1024, got 0"
+    expect(page.get_by_test_id("stAlert").filter(has_text="must be a whole number")).to_contain_text(
+        "Layer 1 (hidden_1): units must be a whole number from 1 to 1024, got 0"
     )
     expect(page.get_by_role("heading", name=params.summarize(edited).totals_lines()[0])).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from sklearn.datasets import load_iris
 
 from designer import presets
-from designer.data import DataError, prepare
+from designer.data import DataError, iris, prepare, split_rows
+from designer.validation import InvalidDesign
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")  # load_iris().data's column order
@@ -121,7 +122,7 @@ def test_any_possible_split_is_a_stratified_partition_of_the_right_sizes(test_si
     )
     try:
         data = prepare(design)
-    except DataError:
+    except InvalidDesign:  # validation refuses a split that leaves a species out of a part, before any data
         reject()
     assert_partition(data)
     assert_stratified(data)
@@ -278,8 +279,11 @@ def test_the_default_seed_is_42():
 )
 def test_impossible_settings_raise_a_data_error_naming_the_field(test_size, validation_split):
     design = with_training(preset("lecture_sequential"), test_size=test_size, validation_split=validation_split)
-    with pytest.raises(DataError) as caught:
+    with pytest.raises(InvalidDesign) as caught:  # validation refuses them, before the data is split
         prepare(design)
+    assert "training.test_size" in str(caught.value)
+    with pytest.raises(DataError) as caught:  # and scikit-learn's split, asked directly, cannot make them
+        split_rows(iris()[1], test_size, validation_split, seed=42)
     assert "training.test_size" in str(caught.value)
     assert isinstance(caught.value, ValueError)
 

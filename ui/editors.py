@@ -124,10 +124,11 @@ def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[s
         st.markdown(f"**{i + 1} · {kind.label}**", width="stretch")
         for icon, edit, label, disabled in actions:
             _button(label, origin, edit, help=label, disabled=disabled, icon=icon)
-    # One flex row rather than columns: fewer blocks for the browser to redraw on every edit; it wraps when narrow.
+    # Flex rows rather than columns: fewer blocks for the browser to redraw on every edit.
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.text_input("Name", **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
         _layer_from(origin, i, kind, layer, source, earlier)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         _layer_settings(origin, i, kind, layer)
 
 
@@ -197,11 +198,13 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
         st.text_input("Output head", **session.bind(origin, "name", head["name"], rename))
         target = Edit(edits.set_head_target, (i,), note=edits.inputs_taken_as_targets)
         setting(origin, kinds.HEAD.field("target"), full["target"], target)
-        _source_picker(origin, candidates, head.get("from"), f"last layer ({implicit})", _set(i, "from"))
         label = f"Remove {head['name']}"
         _button(label, origin, Edit(edits.remove_head, (i,)), label, disabled=not removable, icon=":material/delete:")
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        for field in ("activation", "loss", "loss_weight"):
+        _source_picker(origin, candidates, head.get("from"), f"last layer ({implicit})", _set(i, "from"))
+        setting(origin, kinds.HEAD.field("activation"), full["activation"], _set(i, "activation"))
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        for field in ("loss", "loss_weight"):
             setting(origin, kinds.HEAD.field(field), full[field], _set(i, field))
 
 
