@@ -104,7 +104,7 @@ def trained_model(at: AppTest):
 
     The page's model was trained in a worker process; training is reproducible, so the two are the same.
     """
-    trainer = Trainer(at.session_state["runs"][-1]["design"])
+    trainer = Trainer(at.session_state["runs"][-1].design)
     trainer.train()
     return trainer.model
 
@@ -197,7 +197,7 @@ def test_after_training_the_page_names_the_run(trained):
     run, record = trained.session_state["runs"][-1], trained.session_state["trained"]
     assert run.label.startswith("Run 1:")
     [which] = [m.value for m in trained.markdown if "Run 1" in m.value]
-    assert f"**{run['label']}**" in which
+    assert f"**{run.label}**" in which
     assert f"({record['epochs']} epochs)" in which
     assert record["epochs"] == len(run.history["loss"]) == EPOCHS
 

@@ -212,11 +212,11 @@ def test_training_the_lecture_design(lecture_run):
     assert matrix.shape == (3, 3)
     assert matrix.sum() == len(prepare(presets.default_design()).test) == 30
 
-    assert [s.value for s in at.subheader] == [f"{run['label']} · finished", "On the test rows"]
+    assert [s.value for s in at.subheader] == [f"{run.label} · finished", "On the test rows"]
     (row,) = table_rows(at)
     assert row["head"] == "species" and row["predicts"] == "species"
-    assert row["loss"] == f"{run['test']['loss']:.4f}"
-    assert row["score"] == f"accuracy {run['test']['accuracy']:.1%}"
+    assert row["loss"] == f"{run.test['loss']:.4f}"
+    assert row["score"] == f"accuracy {run.test['accuracy']:.1%}"
 
 
 def test_the_next_rerun_shows_the_run_heading_and_its_curves():
@@ -225,7 +225,7 @@ def test_the_next_rerun_shows_the_run_heading_and_its_curves():
     run = train(at)
     widget(at.number_input, "training:seed").set_value(1).run()  # any rerun after training
     assert not at.exception
-    assert f"{run['label']} · finished" in [s.value for s in at.subheader]
+    assert f"{run.label} · finished" in [s.value for s in at.subheader]
     assert {"species: loss", "species: accuracy", "species: confusion matrix (test rows)"} == {
         title_of(f) for f in charts(at)
     }
@@ -264,9 +264,9 @@ def test_training_the_two_output_preset(two_output_run):
 
     rows = table_rows(at)
     assert [(r["head"], r["predicts"]) for r in rows] == [("species", "species"), ("petal_width", "petal_width")]
-    assert rows[0]["loss"] == f"{run['test']['species_loss']:.4f}"
-    assert rows[1]["loss"] == f"{run['test']['petal_width_loss']:.4f}"
-    assert rows[1]["score"] == f"mean absolute error {run['test']['petal_width_mae']:.3f} cm"
+    assert rows[0]["loss"] == f"{run.test['species_loss']:.4f}"
+    assert rows[1]["loss"] == f"{run.test['petal_width_loss']:.4f}"
+    assert rows[1]["score"] == f"mean absolute error {run.test['petal_width_mae']:.3f} cm"
 
 
 def test_a_batch_larger_than_the_training_rows_is_refused(app):
@@ -293,16 +293,16 @@ def test_two_trainings_are_compared(app):
     assert not app.exception
     runs = app.session_state["runs"]
     assert runs == [first, second]
-    assert [r["status"] for r in runs] == ["finished", "finished"]
-    assert first["label"] == "Run 1: adam, lr 0.001, batch 5"
-    assert second["label"] == "Run 2: adam, lr 0.01, batch 5"
-    assert first["history"] != second["history"]
+    assert [r.status for r in runs] == ["finished", "finished"]
+    assert first.label == "Run 1: adam, lr 0.001, batch 5"
+    assert second.label == "Run 2: adam, lr 0.01, batch 5"
+    assert first.history != second.history
 
     assert "Compare runs" in [s.value for s in app.subheader]
-    assert labelled(app.multiselect, "Runs").value == [first["label"], second["label"]]
+    assert labelled(app.multiselect, "Runs").value == [first.label, second.label]
     assert labelled(app.selectbox, "Curve").value == "val_loss"
     compared = titled(charts(app), "Runs compared: val_loss")
-    assert [t["name"] for t in compared["data"]] == [first["label"], second["label"]]
+    assert [t["name"] for t in compared["data"]] == [first.label, second.label]
     for trace, run in zip(compared["data"], runs, strict=True):
         assert values(trace, "y") == pytest.approx(run.history["val_loss"])
 
@@ -335,7 +335,7 @@ def test_a_loss_that_diverges_in_the_first_epoch_is_explained(app):
 
 def test_the_latest_run_joins_the_comparison(app):
     set_epochs(app, 2)
-    labels = [train(app)["label"] for _ in range(3)]
+    labels = [train(app).label for _ in range(3)]
     assert labelled(app.multiselect, "Runs").value == labels
     compared = titled(charts(app), "Runs compared: val_loss")
     assert [t["name"] for t in compared["data"]] == labels

@@ -104,7 +104,7 @@ def test_a_killed_worker_shows_a_plain_message_and_the_learner_trains_again():
     assert not train_button(at).disabled
     at.session_state["design"]["training"]["epochs"] = 5
     press_train(at)
-    assert [r["status"] for r in at.session_state["runs"]] == ["failed", "finished"]
+    assert [r.status for r in at.session_state["runs"]] == ["failed", "finished"]
 
 
 def test_a_waiting_learner_is_told_their_place():
