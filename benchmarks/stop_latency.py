@@ -97,13 +97,15 @@ def stop_round(browser, url: str, after: int) -> dict:
         app_button(page, "Stop").click()
         page.wait_for_function(IDLE_AFTER_CLICK, timeout=IDLE_TIMEOUT, polling=20)
         epochs = stopped_after(page, EPOCHS)
+        wait_until_idle(page)  # the rerun that draws the stopped run has ended too
         expect(page.get_by_test_id("stException")).to_have_count(0)
         events = page.evaluate(EVENTS)
         clicked = next(time for time, what in events if what == "click")
         timeline = [(round((time - clicked) / 1000, 3), what) for time, what in events if time >= clicked]
-        first_idle = next(time for time, what in timeline if what == "notRunning")
+        first_idle = next((time for time, what in timeline if what == "notRunning"), None)
         heading = next((time for time, what in timeline if what == "stopped heading"), None)
-        settled = None if heading is None else next(t for t, what in timeline if what == "notRunning" and t >= heading)
+        idle_after = [t for t, what in timeline if what == "notRunning" and heading is not None and t >= heading]
+        settled = idle_after[0] if idle_after else None
         return {
             "first_idle_s": first_idle,
             "stopped_heading_s": heading,

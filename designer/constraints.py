@@ -1,23 +1,26 @@
-"""Constraints that check a value, say what they require, and bound the widget that edits it.
+"""Constraints that check a value, say what they require, and give the editor its choices.
 
 In the manner of scikit-learn's ``Interval`` and ``StrOptions``: one object
 answers every question about a field's allowed values, so the validator's rule,
-its sentence, the editor's ``min_value``/``max_value``/options and the tests'
-invalid examples cannot drift apart::
+its sentence, the editor's options and the tests' invalid examples cannot
+drift apart::
 
     >>> units = Interval(int, 1, 1024)
     >>> units.is_valid(0), units.requirement
     (False, 'must be a whole number from 1 to 1024')
-    >>> units.widget_bounds()
-    {'min_value': 1, 'max_value': 1024}
+
+Number boxes are not given ``min_value``/``max_value``: Streamlit's number box
+keeps a typed value outside them in the box, with its own error, and sends
+nothing (typed 0 into a box with ``min_value=1`` stays 0), which is the stuck
+state the page must avoid. The interval refuses such a value at the server
+instead, and the box goes back to the design's value with the sentence beside
+it. Every bound is small enough for a browser's number box (at most 2**32 - 1).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-LARGEST_WIDGET_INTEGER = 2**53 - 1  # what a browser's number input holds exactly (JavaScript's safe integers)
 
 
 def is_whole(value: object) -> bool:
@@ -73,25 +76,6 @@ class Interval:
         if self.high is not None:
             return f"must be {noun} {_below(high_ok, self.high)}"
         return f"must be {noun}"
-
-    def widget_bounds(self) -> dict:
-        """``min_value``/``max_value`` for ``st.number_input``: the closest values the rule allows."""
-        bounds = {}
-        if self.low is not None:
-            bounds["min_value"] = self._inside(self.low, self.closed in ("both", "left"), up=True)
-        if self.high is not None:
-            bounds["max_value"] = self._inside(self.high, self.closed in ("both", "right"), up=False)
-        if self.type is int:
-            bounds.setdefault("min_value", -LARGEST_WIDGET_INTEGER)
-            bounds.setdefault("max_value", LARGEST_WIDGET_INTEGER)
-        return bounds
-
-    def _inside(self, bound: float, allowed: bool, up: bool) -> float:
-        if allowed:
-            return bound
-        if self.type is int:
-            return bound + 1 if up else bound - 1
-        return math.nextafter(bound, math.inf if up else -math.inf)
 
     def invalid_examples(self) -> list[object]:
         """Values the rule refuses: just outside each bound, the wrong type, not a number."""
@@ -165,10 +149,6 @@ class Optional:
     def requirement(self) -> str:
         """``must be null (no early stopping) or a whole number of at least 1``."""
         return f"must be null ({self.off}) or {self.inner.requirement.removeprefix('must be ')}"
-
-    def widget_bounds(self) -> dict:
-        """The inner constraint's bounds (the widget shows the value when it is not ``None``)."""
-        return self.inner.widget_bounds()
 
     def invalid_examples(self) -> list[object]:
         """The inner constraint's invalid examples other than ``None``."""

@@ -81,18 +81,6 @@ def test_a_constraint_refuses_its_own_invalid_examples(rule):
     assert not any(rule.is_valid(value) for value in examples), examples
 
 
-def test_widget_bounds_are_the_closest_values_the_rule_allows():
-    assert Interval(int, 1, 1024).widget_bounds() == {"min_value": 1, "max_value": 1024}
-    rate = Interval(float, 0, 1, closed="left").widget_bounds()
-    assert (
-        rate["min_value"] == 0
-        and rate["max_value"] < 1
-        and Interval(float, 0, 1, closed="left").is_valid(rate["max_value"])
-    )
-    # An integer without bounds still fits a browser's number box (JavaScript's safe integers).
-    assert Interval(int).widget_bounds() == {"min_value": -(2**53 - 1), "max_value": 2**53 - 1}
-
-
 def test_every_training_setting_and_field_default_passes_its_own_rule():
     for setting in spec.TRAINING_SETTINGS:
         assert setting.constraint.is_valid(setting.default), setting.name

@@ -327,3 +327,18 @@ def test_a_design_file_with_a_lone_surrogate_shows_a_message():
     at = open_app(page=CODE_PAGE)
     upload(at, b'{"version": 1, "dataset": "\\ud800", "heads": [{"name": "species", "target": "species"}]}')
     assert at.error
+
+
+@pytest.mark.parametrize("page", [DESIGN_PAGE, TRAIN_PAGE, CODE_PAGE])
+@pytest.mark.parametrize("seed", [2**64, -1, 2**53])
+def test_a_link_with_a_seed_no_training_takes_is_refused_on_every_page(page, seed):
+    # Seeds are 0 to 2**32 - 1 (NumPy's and Keras' range); 2**64 once reached st.number_input and broke the page.
+    design = edits.set_training(preset_design("lecture_sequential"), "seed", seed)
+    at = open_app(links.encode(design), page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(
+        "training.seed" not in unescape(e.value)
+        and "seed must be a whole number from 0 to 4294967295" in unescape(e.value)
+        for e in at.error
+    ), [unescape(e.value) for e in at.error]
+    same(at.session_state["design"], presets.default_design())
