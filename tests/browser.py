@@ -111,7 +111,9 @@ def launch(playwright):
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
-SCREENSHOTS = ROOT / "assets" / "screenshots"
+# Where the browser tests save their screenshots: an ignored folder, so a test run leaves the checkout clean.
+# scripts/screenshots.sh points it at assets/screenshots/ to refresh the README's images.
+SCREENSHOTS = Path(os.environ.get("DESIGNER_SCREENSHOTS") or ROOT / "tests" / "artifacts" / "screenshots").resolve()
 VIEWPORT = {"width": 1440, "height": 1080}
 TIMEOUT = 20_000  # ms, for anything the app should show (Playwright's default for expect() is 5 s)
 TRAINING_TIMEOUT = 60_000  # ms, for a run to show progress: the first run in a server also imports TensorFlow
