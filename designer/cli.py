@@ -64,8 +64,12 @@ def _row(count: LayerCount) -> tuple[str, str, str, str]:
     return (f"{count.name} ({keras_type(count.kind)})", count.output_shape, f"{count.total:,}", arithmetic)
 
 
-def train(design: dict, epochs: int | None, seed: int | None, out: str | None) -> None:
-    """Train with the design's settings; print the test metrics; write the history if asked."""
+def train(design: dict, epochs: int | None, seed: int | None, out: str | None, model_path: str | None = None) -> None:
+    """Train with the design's settings; print the test metrics; write the history and the model if asked.
+
+    The model is the file the Train page downloads: the trained network behind a
+    Normalization per input, so that it takes measurements in cm.
+    """
     from designer import training  # imports TensorFlow
 
     if seed is not None:
@@ -86,6 +90,12 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None) -
         with open(out, "w", encoding="utf-8") as file:
             json.dump({"history": trainer.history, "test": test}, file, indent=1)
             file.write("\n")
+    if model_path:
+        from designer.data import input_scaling
+        from designer.keras_model import take_home_model
+
+        weights = trainer.model.get_weights()
+        take_home_model(design, weights, input_scaling(trainer.data, design)).save(model_path)
 
 
 def export_script(design: dict, style: str) -> str:
@@ -109,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     trainer.add_argument("--epochs", type=int, help="epochs to train (default: the design's)")
     trainer.add_argument("--seed", type=int, help="random seed (default: the design's)")
     trainer.add_argument("--out", metavar="RESULT.json", help='write {"history": ..., "test": ...} here')
+    trainer.add_argument(
+        "--save-model", metavar="MODEL.keras", help="write the trained model, taking measurements in cm, here"
+    )
     exporter = commands.add_parser("export", help="print the design as a runnable Keras script")
     exporter.add_argument("design", help="a design file (JSON)")
     exporter.add_argument("--style", choices=("sequential", "functional", "subclassing"), default="functional")
@@ -121,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "summary":
             print(summary_table(design))
         elif args.command == "train":
-            train(design, args.epochs, args.seed, args.out)
+            train(design, args.epochs, args.seed, args.out, args.save_model)
         elif args.command == "export":
             print(export_script(design, args.style), end="")
         else:

@@ -49,6 +49,23 @@ class Dataset:
     input_columns: tuple[str, ...]  # the columns the scaler was fitted on, in its order
 
 
+def input_scaling(data: Dataset, design: dict) -> dict[str, tuple[list[float], list[float]]]:
+    """Each input's scaling, as plain lists: ``{input name: (means, variances)}`` of its columns in cm.
+
+    The training rows' mean and variance that the scaler standardised with, so
+    that a ``keras.layers.Normalization`` set to them does what the app did.
+    """
+    groups = {node.name: node.entry["columns"] for node in resolve(design).inputs}
+    where = {column: i for i, column in enumerate(data.input_columns)}
+    return {
+        name: (
+            [float(data.scaler.mean_[where[c]]) for c in columns],
+            [float(data.scaler.var_[where[c]]) for c in columns],
+        )
+        for name, columns in groups.items()
+    }
+
+
 @cache
 def iris() -> tuple[np.ndarray, np.ndarray]:
     """All 150 rows: the four measurements (cm) and the species codes (0, 1, 2)."""

@@ -68,6 +68,29 @@ def make_layer(node: Node, seed: int | None = None):
     return getattr(keras.layers, kind.keras_class)(*positional, **keywords, **seeded, name=node.name)
 
 
+def take_home_model(design: dict, weights: list, scaling: dict[str, tuple[list[float], list[float]]]):
+    """The trained network behind a ``Normalization`` per input, so that it takes measurements in cm.
+
+    As Keras' guides recommend for a model used outside its training code: the
+    inputs keep the design's names, each is scaled with the training rows' mean
+    and variance (``scaling``, from :func:`designer.data.input_scaling`), and the
+    heads' outputs are in the targets' own units (probabilities of each species,
+    or cm), named by head. The network inside is the one the designer counts.
+    """
+    keras = import_keras()
+    net = resolve(ensure_valid(design))
+    network = restore_model(design, weights)
+    raw = [keras.Input(shape=(node.width,), name=node.name) for node in net.inputs]
+    scaled = []
+    for node, x in zip(net.inputs, raw, strict=True):
+        mean, variance = scaling[node.name]
+        scaled.append(keras.layers.Normalization(mean=mean, variance=variance, name=f"{node.name}_scaling")(x))
+    outputs = network(scaled[0] if len(scaled) == 1 else scaled)
+    heads = [head.name for head in net.heads]
+    named = outputs if len(heads) == 1 else dict(zip(heads, outputs, strict=True))
+    return keras.Model(inputs=raw[0] if len(raw) == 1 else raw, outputs=named, name="iris_in_cm")
+
+
 def model_file_bytes(model) -> bytes:
     """A Keras model as the bytes of a ``.keras`` file (Keras' own format: its config and weights)."""
     with tempfile.TemporaryDirectory() as folder:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from designer import cost, spec, workers
-from designer.keras_model import model_file_bytes, restore_model
+from designer.data import input_scaling, prepare
+from designer.keras_model import model_file_bytes, take_home_model
 from designer.runs import (
     Head,
     Run,
@@ -116,7 +117,7 @@ def downloads(run: Run, trained: TrainedModel) -> None:
     with st.container(horizontal=True):
         st.download_button(
             "Trained model (.keras)",
-            lambda: model_file_bytes(restore_model(trained["design"], trained["weights"])),
+            lambda: model_file_bytes(_take_home(trained)),
             file_name=f"{run.stem}.keras",
             mime="application/octet-stream",
             icon=":material/download:",
@@ -130,7 +131,17 @@ def downloads(run: Run, trained: TrainedModel) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
-    st.caption("Each chart's camera button (top right of the chart) saves it as a PNG image.")
+    st.caption(
+        "The model file takes measurements in cm: in front of each input it has a Normalization layer set to the "
+        "training rows' mean and variance, which scales them as the app did. "
+        "Each chart's camera button (top right of the chart) saves it as a PNG image."
+    )
+
+
+def _take_home(trained: TrainedModel):
+    """The trained model as it downloads: the network behind the app's scaling, taking cm."""
+    design = trained["design"]
+    return take_home_model(design, trained["weights"], input_scaling(prepare(design), design))
 
 
 def comparison(runs: list[Run]) -> None:
