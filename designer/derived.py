@@ -28,10 +28,6 @@ class Derived:
     def warnings(self) -> list[Problem]:
         return warnings(list(self.problems))
 
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
 
 def derive(design: dict) -> Derived:
     """Validate ``design`` once and, if it is valid, resolve and count it."""

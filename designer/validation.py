@@ -399,12 +399,11 @@ def _check_fit(design: dict, report: _Report) -> None:
     test_size, validation_split = settings["test_size"], settings["validation_split"]
     train, validation, test = split_sizes(spec.DATASET_ROWS, test_size, validation_split)
     classes = len(spec.SPECIES)
-    per_class_train = (spec.DATASET_ROWS - test) // classes  # rows of each species left for training and validation
-    if min(test, train + validation) < classes or (validation_split > 0 and min(validation, train) < classes):
-        too_few = True
-    else:
-        too_few = validation_split > 0 and per_class_train < 2
-    if too_few:
+    # scikit-learn's stratified split needs a row of each species in each part, and (to split again for
+    # validation) at least two of each species left for training and validation.
+    parts = (test, train + validation) if validation_split == 0 else (test, train, validation)
+    per_species_left = (train + validation) // classes
+    if min(parts) < classes or (validation_split > 0 and per_species_left < 2):
         report.fail(
             ("training", "test_size"),
             f"and validation_split {validation_split:g} leave too few rows of each species in some part "

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from designer.validation import errors, validate
 from ui import entry, runs, session, settings, training
 from ui.text import plain
 
@@ -21,7 +20,7 @@ for problem in session.rejected("training"):
     st.error(plain(problem.on_page), icon=":material/error:")
 training.cost_note(design)
 
-invalid = bool(errors(validate(design)))
+invalid = bool(session.facts().errors)
 run_ended = runs.controls(running=job is not None, invalid=invalid)
 runs.show_refusal()
 

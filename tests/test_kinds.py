@@ -90,20 +90,6 @@ def test_every_training_setting_and_field_default_passes_its_own_rule():
             assert field.constraint.is_valid(value), (kind.name, field.name)
 
 
-def test_the_lectures_training_defaults():
-    # The lecture: Adam at its default rate, 100 epochs of batches of 5, 20 % test, 20 % validation, seed 42.
-    assert spec.DEFAULT_TRAINING == {
-        "optimizer": "adam",
-        "learning_rate": 0.001,
-        "epochs": 100,
-        "batch_size": 5,
-        "test_size": 0.2,
-        "validation_split": 0.2,
-        "seed": 42,
-        "early_stopping_patience": None,
-    }
-
-
 # --------------------------------------------------------------------------- the registry against Keras
 
 

@@ -23,16 +23,14 @@ from ui.text import plain
 ICON_ROW = "icons"
 
 
-def setting(origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit, container=st) -> None:
+def setting(origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit) -> None:
     """One setting's widget, drawn from its constraint: options as a select box, numbers as a number box."""
     rule = field.constraint
     if isinstance(rule, Options):
-        container.selectbox(field.label, rule.widget_options(), **session.bind(origin, field.name, value, edit))
+        st.selectbox(field.label, rule.widget_options(), **session.bind(origin, field.name, value, edit))
         return
     number = float(value) if rule.type is float else value
-    container.number_input(
-        field.label, step=field.step, format=field.format, **session.bind(origin, field.name, number, edit)
-    )
+    st.number_input(field.label, step=field.step, format=field.format, **session.bind(origin, field.name, number, edit))
 
 
 def _button(label: str, origin: str, edit: Edit, help: str, disabled: bool = False, icon: str | None = None) -> None:
@@ -154,10 +152,10 @@ def _layer_from(origin: str, i: int, kind: kinds.Kind, layer: dict, source: tupl
 IMPLICIT = ""
 
 
-def _source_picker(origin: str, names: list[str], chosen: object, implicit: str, edit: Edit, container=st) -> None:
+def _source_picker(origin: str, names: list[str], chosen: object, implicit: str, edit: Edit) -> None:
     """A "From" box: the default source (``implicit`` names it) or one of ``names``."""
     options = [IMPLICIT, *names]
-    container.selectbox(
+    st.selectbox(
         "From",
         options,
         format_func=lambda name: implicit if name == IMPLICIT else name,

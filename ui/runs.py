@@ -27,7 +27,6 @@ import streamlit as st
 
 from designer import spec, workers
 from designer.runs import Run, TrainedModel, kept_model
-from designer.validation import errors, validate
 from ui import session
 from ui.text import plain
 from ui.training import curves
@@ -72,7 +71,7 @@ def start() -> None:
     if active() is not None:
         return
     design = session.design()
-    if refused := errors(validate(design)):  # the button is disabled then; a click from before an edit may come
+    if refused := session.facts().errors:  # the button is disabled then; a click from before an edit may come
         st.session_state[REFUSAL] = refused[0].on_page
         return
     job = workers.shared_pool().submit(spec.clone(design))

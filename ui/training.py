@@ -25,13 +25,12 @@ from designer.runs import (
     metric_name,
     results_table,
 )
-from designer.validation import errors, validate
-from ui import charts, projector
+from ui import charts, projector, session
 
 
 def cost_note(design: dict) -> None:
     """For a large network, how long an epoch and how much memory it will roughly take, before it trains."""
-    if errors(validate(design)):
+    if session.facts().errors:
         return
     estimate = cost.estimate(design)
     if not estimate.heavy:
