@@ -79,12 +79,13 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None, m
     except (InvalidDesign, training.DataError) as error:
         raise DesignError(str(error)) from None
     trainer.train(epochs)
-    if trainer.stop_reason:
-        _say(trainer.stop_reason)
+    if trainer.stop_reason or trainer.note:
+        _say(trainer.stop_reason or trainer.note)
     test = trainer.evaluate(trainer.data.test)
     rows = len(trainer.data.test)
     print(f"Trained {trainer.epochs_done} epochs in {trainer.seconds:.2f} s. Test metrics ({rows} rows):")
-    for name, value in test.items():
+    # In name order, as Keras' evaluate(return_dict=True) gives them: an exported script prints the same lines.
+    for name, value in sorted(test.items()):
         print(f"  {name:<{max(map(len, test))}}  {value:.4f}")
     if out:
         with open(out, "w", encoding="utf-8") as file:

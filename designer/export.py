@@ -15,6 +15,7 @@ import keyword
 import textwrap
 
 from designer import spec
+from designer.keras_model import seed_offsets
 from designer.network import Network, Node, resolve
 from designer.optimizers import keras_class_name
 from designer.runs import Head, heads_of
@@ -40,8 +41,11 @@ MODEL_ATTRIBUTES = frozenset(
     train_step trainable trainable_variables trainable_weights variable_dtype variables weights
     activity_regularizer autocast call_signature_parameters supports_jit unrolled_steps_per_execution""".split()  # noqa: SIM905
 )
-# Names a generated function must not rebind: the script's own imports and helpers.
-SCRIPT_NAMES = frozenset({"keras", "layers", "np", "sys", "model", "self", "training", "data", "inputs", "kwargs"})
+# Names a generated function must not rebind: the script's own imports, globals and helpers.
+SCRIPT_NAMES = frozenset(
+    {"keras", "layers", "np", "sys", "math", "model", "self", "training", "data", "inputs", "kwargs"}
+    | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "IrisNet", "ShuffledBatches"}
+)
 
 
 class ExportError(ValueError):
@@ -79,7 +83,7 @@ def export(design: dict, style: str) -> str:
         raise ExportError(f"The Sequential API cannot express this design: {problem} Use the Functional API.")
     builder = {"sequential": _sequential, "functional": _functional, "subclassing": _subclassing}[style]
     heads = heads_of(design)
-    parts = [_header(net, style), _data(design, net, heads), builder(net), _main(design, heads)]
+    parts = [_header(net, style), _data(design, net, heads), builder(net), _batches(), _main(design, heads)]
     return _formatted("\n\n\n".join(parts))
 
 
@@ -105,6 +109,7 @@ def _header(net: Network, style: str) -> str:
 Run it as it is: python {file_name(style)} [EPOCHS]
 """
 
+import math
 import sys
 
 import keras
@@ -199,11 +204,16 @@ def _attributes(net: Network) -> dict[str, str]:
     return _python_names(net, lambda n: keyword.iskeyword(n) or n in MODEL_ATTRIBUTES)
 
 
-def _layer_call(node: Node) -> str:
-    """The Keras layer constructor of a layer or head: ``layers.Dense(8, activation="relu", name="hidden_1")``."""
+def _layer_call(node: Node, offsets: dict[str, int]) -> str:
+    """The Keras layer constructor of a layer or head, seeded as the designer seeds it.
+
+    ``layers.Dense(8, activation="relu", kernel_initializer=...(seed=SEED + 1), name="hidden_1")``.
+    """
     positional, keywords = node.spec.keras_arguments(node.entry, node.width)
     arguments = [repr(value) for value in positional]
     arguments += [f"{key}={_literal(value)}" for key, value in keywords.items()]
+    if node.spec.seeded:
+        arguments.append(node.spec.seeded.source(f"SEED + {offsets[node.name]}"))
     arguments.append(f'name="{node.name}"')
     return f"layers.{node.spec.keras_class}({', '.join(arguments)})"
 
@@ -216,7 +226,8 @@ def _literal(value: object) -> str:
 def _sequential(net: Network) -> str:
     (only_input,) = net.inputs
     stack = [f'keras.Input(shape=({only_input.width},), name="{only_input.name}")']
-    stack += [_layer_call(node) for node in net.used_nodes if not node.is_input]
+    offsets = seed_offsets(net)
+    stack += [_layer_call(node, offsets) for node in net.used_nodes if not node.is_input]
     items = "".join(f"            {item},\n" for item in stack)
     return f'''def build_model():
     """A stack of layers, one after the other."""
@@ -233,11 +244,11 @@ def _arguments(node: Node, var: dict[str, str]) -> str:
 
 
 def _functional(net: Network) -> str:
-    var = _variables(net)
+    var, offsets = _variables(net), seed_offsets(net)
     lines = [f'    {var[node.name]} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
     for node in net.used_nodes:
         if not node.is_input:
-            lines.append(f"    {var[node.name]} = {_layer_call(node)}({_arguments(node, var)})")
+            lines.append(f"    {var[node.name]} = {_layer_call(node, offsets)}({_arguments(node, var)})")
     inputs = [var[node.name] for node in net.inputs]
     outputs = [var[node.name] for node in net.heads]
     inputs_text = inputs[0] if len(inputs) == 1 else f"[{', '.join(inputs)}]"
@@ -250,9 +261,9 @@ def _functional(net: Network) -> str:
 
 
 def _subclassing(net: Network) -> str:
-    var, attribute = _variables(net), _attributes(net)
+    var, attribute, offsets = _variables(net), _attributes(net), seed_offsets(net)
     layers = [node for node in net.used_nodes if not node.is_input]
-    creations = "\n".join(f"        self.{attribute[node.name]} = {_layer_call(node)}" for node in layers)
+    creations = "\n".join(f"        self.{attribute[node.name]} = {_layer_call(node, offsets)}" for node in layers)
     if len(net.inputs) == 1:
         reads = [f"        {var[net.inputs[0].name]} = inputs"]
     else:
@@ -290,6 +301,32 @@ def build_model():
     return model'''
 
 
+def _batches() -> str:
+    return '''class ShuffledBatches(keras.utils.PyDataset):
+    """The training rows in batches, in a new order each epoch: the designer's order.
+
+    Each epoch begins with a permutation drawn from NumPy's generator seeded
+    with the design's seed, so the same seed visits the rows as the app does.
+    """
+
+    def __init__(self, x, y, batch_size, seed):
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.rows = len(keras.tree.flatten(y)[0])
+        self.orders = np.random.default_rng(seed)
+        self.order = np.arange(self.rows)  # fit looks at a batch or two before the first epoch
+
+    def on_epoch_begin(self):
+        self.order = self.orders.permutation(self.rows)
+
+    def __len__(self):
+        return math.ceil(self.rows / self.batch_size)
+
+    def __getitem__(self, index):
+        batch = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return keras.tree.map_structure(lambda part: part[batch], (self.x, self.y))'''
+
+
 def _main(design: dict, heads: list[Head]) -> str:
     settings = spec.training_settings(design)
     optimizer_class = keras_class_name(settings["optimizer"])
@@ -307,7 +344,6 @@ def _main(design: dict, heads: list[Head]) -> str:
     callbacks = f"\n        callbacks=[{stopper}]," if patience else ""
     return f"""if __name__ == "__main__":
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else {settings["epochs"]}
-    keras.utils.set_random_seed(SEED)
     (x_train, y_train), validation, (x_test, y_test) = load_data()
     model = build_model()
     model.summary()
@@ -316,13 +352,17 @@ def _main(design: dict, heads: list[Head]) -> str:
         loss={loss},{weights}
         metrics={metrics},
     )
-    model.fit(
-        x_train,
-        y_train,
+    history = model.fit(
+        ShuffledBatches(x_train, y_train, batch_size={settings["batch_size"]}, seed=SEED),
         validation_data=validation,
         epochs=epochs,
-        batch_size={settings["batch_size"]},{callbacks}
+        shuffle=False,  # the batches come in ShuffledBatches' order{callbacks}
         verbose=2,
     )
-    print(model.evaluate(x_test, y_test, return_dict=True, verbose=0))
+    # The same lines as python -m designer train prints, to compare side by side.
+    test = model.evaluate(x_test, y_test, return_dict=True, verbose=0)
+    rows = len(keras.tree.flatten(y_test)[0])
+    print(f"Trained {{len(history.history['loss'])}} epochs. Test metrics ({{rows}} rows):")
+    for name, value in test.items():
+        print(f"  {{name:<{{max(map(len, test))}}}}  {{value:.4f}}")
 """

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from designer import tf_runtime
-from designer.network import Node, resolve
+from designer.network import Network, Node, resolve
 from designer.validation import ensure_valid
 
 
@@ -26,6 +26,11 @@ def import_keras():
     return keras
 
 
+def seed_offsets(net: Network) -> dict[str, int]:
+    """What each node adds to the design's seed to seed its own layer: its place among the used nodes."""
+    return {node.name: place for place, node in enumerate(net.used_nodes)}
+
+
 def build_model(design: dict, name: str = "designer", seed: int | None = None):
     """A functional ``keras.Model`` of a valid design (imports Keras on first use).
 
@@ -36,12 +41,13 @@ def build_model(design: dict, name: str = "designer", seed: int | None = None):
     keras = import_keras()
     net = resolve(ensure_valid(design))
     tensors = {}
-    for index, node in enumerate(net.used_nodes):
+    offsets = seed_offsets(net)
+    for node in net.used_nodes:
         if node.is_input:
             tensors[node.name] = keras.Input(shape=(node.width,), name=node.name)
         else:
             sources = [tensors[s] for s in node.sources]
-            layer = make_layer(node, None if seed is None else seed + index)
+            layer = make_layer(node, None if seed is None else seed + offsets[node.name])
             tensors[node.name] = layer(sources if node.spec.joins else sources[0])
     inputs = [tensors[node.name] for node in net.inputs]
     outputs = [tensors[head.name] for head in net.heads]
@@ -64,7 +70,7 @@ def make_layer(node: Node, seed: int | None = None):
     keras = import_keras()
     kind = node.spec
     positional, keywords = kind.keras_arguments(node.entry, node.width)
-    seeded = kind.seeded_arguments(keras, seed) if seed is not None else {}
+    seeded = {kind.seeded.keyword: kind.seeded.value(keras, seed)} if kind.seeded and seed is not None else {}
     return getattr(keras.layers, kind.keras_class)(*positional, **keywords, **seeded, name=node.name)
 
 

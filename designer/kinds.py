@@ -70,6 +70,32 @@ class Count:
 
 
 @dataclass(frozen=True)
+class Seeded:
+    """The keyword argument that makes a layer's random part reproducible from a seed.
+
+    ``initializer`` names the ``keras.initializers`` class the seed goes to
+    (a seeded initializer draws the same values at every call); without one,
+    the layer takes the seed itself (dropout's masks).
+    """
+
+    keyword: str
+    initializer: str | None = None
+
+    def value(self, keras, seed: int):
+        """The argument's value for ``seed``, for the layer's constructor."""
+        return getattr(keras.initializers, self.initializer)(seed=seed) if self.initializer else seed
+
+    def source(self, seed: str) -> str:
+        """The argument as Python source, with ``seed`` an expression: ``kernel_initializer=...(seed=SEED + 1)``."""
+        value = f"keras.initializers.{self.initializer}(seed={seed})" if self.initializer else seed
+        return f"{self.keyword}={value}"
+
+
+# Keras' default kernel initializer, seeded.
+SEEDED_KERNEL = Seeded("kernel_initializer", "GlorotUniform")
+
+
+@dataclass(frozen=True)
 class Kind:
     """A kind of node: an input, one of the layer types, or a head."""
 
@@ -90,8 +116,7 @@ class Kind:
     describe: Callable[[dict, int], str] = field(default=None)  # type: ignore[assignment]
     keras_arguments: Callable[[dict, int], tuple[tuple, dict]] = lambda entry, width: ((), {})
     look: Look = LAYER_LOOK
-    # Given the keras module and a seed: the arguments that make its random parts reproducible.
-    seeded_arguments: Callable[[object, int], dict] = lambda keras, seed: {}
+    seeded: Seeded | None = None  # how a seed makes its random part reproducible; None: it has none
 
     @property
     def field_names(self) -> set[str]:
@@ -142,10 +167,6 @@ def _dense_explain(name: str, entry: dict, sources: list[tuple[str, int]], width
 
 def _dense_arguments(entry: dict, width: int) -> tuple[tuple, dict]:
     return (width,), {"activation": entry["activation"]}
-
-
-def _seeded_kernel(keras, seed: int) -> dict:
-    return {"kernel_initializer": keras.initializers.GlorotUniform(seed=seed)}  # Keras' default initializer, seeded
 
 
 def _batch_norm_count(entry: dict, widths: list[int], width: int) -> Count:
@@ -234,7 +255,7 @@ DENSE = Kind(
     explain=_dense_explain,
     describe=lambda entry, width: f"Dense {width}, {entry['activation']}",
     keras_arguments=_dense_arguments,
-    seeded_arguments=_seeded_kernel,
+    seeded=SEEDED_KERNEL,
     look=dataclass_replace(LAYER_LOOK, weighted=True),
 )
 
@@ -252,7 +273,7 @@ DROPOUT = Kind(
     explain=_dropout_explain,
     describe=lambda entry, width: f"Dropout {entry['rate']:g}",
     keras_arguments=lambda entry, width: ((entry["rate"],), {}),
-    seeded_arguments=lambda keras, seed: {"seed": seed},
+    seeded=Seeded("seed"),
 )
 
 BATCH_NORM = Kind(
@@ -311,7 +332,7 @@ HEAD = Kind(
     explain=_dense_explain,
     describe=lambda entry, width: f"Dense {width}, {entry['activation']} → {entry['target']}",
     keras_arguments=_dense_arguments,
-    seeded_arguments=_seeded_kernel,
+    seeded=SEEDED_KERNEL,
     look=Look(
         {"peripheries": "2"},
         by_task={

@@ -158,6 +158,7 @@ class Trainer:
         self.engine = engine
         self.history: dict[str, list[float]] = {}
         self.stop_reason: str | None = None  # why training ended before its last epoch
+        self.note: str | None = None  # what else the learner should know of how it ended
         self.seconds = 0.0  # time spent in training chunks
         self._orders = epoch_orders(self.settings["seed"], len(self.data.train))
         self._arguments = None
@@ -207,6 +208,8 @@ class Trainer:
                 # Aim the next chunk at the time budget, growing at most fourfold, as timings vary.
                 chunk = max(1, min(4 * chunk, int(budget * done / elapsed)))
             yield self.epochs_done
+        if self.stop_reason is None and self.settings["early_stopping_patience"]:
+            self._restore_best_at_the_end()
 
     def cancel(self) -> None:
         """Stop training: no chunk starts after this returns, and the one under way has ended."""
@@ -258,13 +261,26 @@ class Trainer:
                 f"{self.settings['optimizer']}; try a smaller one, such as 0.001."
             )
         elif stop == STOP_EARLY:
-            best = int(np.argmin(self.history[self._monitor()])) + 1
-            for variable, best_value in zip(self.model.weights, self.engine.best_weights, strict=True):
-                variable.assign(best_value)
+            best = self._restore_best()
             self.stop_reason = (
                 f"Early stopping after epoch {self.epochs_done}: {self._monitor()} had not improved for "
                 f"{self.settings['early_stopping_patience']} epochs. The weights of epoch {best}, "
                 "the best one, were restored."
+            )
+
+    def _restore_best(self) -> int:
+        """Put back the weights of the best epoch so far (counted from 1), as early stopping keeps them."""
+        for variable, best_value in zip(self.model.weights, self.engine.best_weights, strict=True):
+            variable.assign(best_value)
+        return int(np.argmin(self.history[self._monitor()])) + 1
+
+    def _restore_best_at_the_end(self) -> None:
+        """All the epochs ran: keep the best one's weights, as Keras' EarlyStopping does when ``fit`` ends."""
+        best = self._restore_best()
+        if best != self.epochs_done:
+            self.note = (
+                f"Trained all {self.epochs_done} epochs. As early stopping is on, the weights of epoch {best}, "
+                f"the one with the lowest {self._monitor()}, were restored at the end."
             )
 
     def _monitor(self) -> str:

@@ -151,6 +151,7 @@ class Result:
     test_targets: dict[str, object]
     weights: list | None  # model.get_weights(); None if the worker was ended before it could send them
     worker: int  # the worker's process id
+    note: str | None = None  # how a run that went to its last epoch ended, if there is more to say
 
 
 @dataclass(eq=False)  # a job is itself: two runs of one design are two jobs
@@ -326,6 +327,7 @@ def _send_result(connection, job_id: int, trainer, stopped: bool) -> None:
         test_targets={head.name: data.test.y[head.name] for head in trainer.heads},
         weights=trainer.model.get_weights(),
         worker=os.getpid(),
+        note=trainer.note,
     )
     connection.send(("done", job_id, result, stopped))
 
@@ -523,7 +525,7 @@ class Pool:
         elif result.stop_reason:
             state, message = STOPPED_EARLY, result.stop_reason
         else:
-            state, message = FINISHED, ""
+            state, message = FINISHED, result.note or ""
         self._release(worker, job, state=state, message=message, result=result)
 
     def _release(self, worker: _Worker, job: Job, **changes) -> None:

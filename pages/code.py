@@ -12,7 +12,8 @@ design = session.design()
 st.title("Keras code")
 st.caption(
     "The network on the Design page as a complete script: the same Iris preparation, a `build_model()`, "
-    "then compile, fit and evaluate with the design's settings. Layer and output names are the design's."
+    "then compile, fit and evaluate with the design's settings. With the same seed it prints the test "
+    "metrics the Train page shows: the same split, initial weights, dropout masks and batch order."
 )
 
 TITLES = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "Model subclassing"}

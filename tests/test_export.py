@@ -3,9 +3,9 @@
 Every script is loaded as a module without running its ``__main__`` block; its
 ``build_model()`` must build the model the designer counts (total and per-layer
 parameters, layer names, outputs in head order) and its ``load_data()`` must
-return exactly the arrays ``designer.data.prepare`` makes. The preset scripts
-are also run as real programs for two epochs, and the command line's
-``export`` and ``link`` commands are run as a learner would run them.
+return exactly the arrays ``designer.data.prepare`` makes. The command line's
+``export`` and ``link`` commands are run as a learner would run them; the
+scripts run as programs in ``test_export_reproduces``.
 
 The random designs come from ``random_design`` of ``test_params_against_keras``
 (reproducible by seed), so a failure names the seed that shows it.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ast
 import keyword
-import os
 import subprocess
 import sys
 import types
@@ -29,7 +28,6 @@ from test_params_against_keras import random_design
 
 from designer import data, export, links, params, presets, spec
 from designer.network import resolve
-from designer.training import heads_of, metric_names
 from designer.validation import ensure_valid
 
 pytestmark = pytest.mark.keras
@@ -306,6 +304,7 @@ MODEL_NAMES += ("variables", "get_config", "dtype", "history", "optimizer", "los
 SCRIPT_AND_BUILTIN_NAMES = ("sum", "print", "len", "list", "type", "object", "super", "keras", "np", "sys", "model")
 SCRIPT_AND_BUILTIN_NAMES += ("self", "training", "data", "kwargs", "COLUMNS", "INPUTS", "SEED", "load_data")
 SCRIPT_AND_BUILTIN_NAMES += ("build_model", "IrisNet", "x", "y", "train_test_split", "StandardScaler")
+SCRIPT_AND_BUILTIN_NAMES += ("ShuffledBatches", "math")
 COLLISIONS = {
     "model_attributes": chain_of(*MODEL_NAMES, heads=[{"name": "output", "target": "species"}]),
     "builtins_and_script_names": chain_of(*SCRIPT_AND_BUILTIN_NAMES, heads=[{"name": "id", "target": "species"}]),
@@ -529,9 +528,14 @@ def test_fit_call_follows_the_training_settings(key, variant):
     design = with_training(PRESET_DESIGNS[key], **FIT_VARIANTS[variant])
     settings = spec.training_settings(design)
     for style in styles_for(design):
-        fit = keywords_of(fit_call(export.export(design, style)))
+        call = fit_call(export.export(design, style))
+        fit = keywords_of(call)
         assert ast.unparse(fit["epochs"]) == "epochs"
-        assert ast.literal_eval(fit["batch_size"]) == settings["batch_size"]
+        (batches,) = call.args
+        assert isinstance(batches, ast.Call) and ast.unparse(batches.func) == "ShuffledBatches"
+        assert ast.literal_eval(keywords_of(batches)["batch_size"]) == settings["batch_size"]
+        assert ast.unparse(keywords_of(batches)["seed"]) == "SEED"
+        assert ast.literal_eval(fit["shuffle"]) is False  # the batches' own order, not fit's
         assert ast.unparse(fit["validation_data"]) == "validation", style
         no_part = "None, part(test)  # no validation part" in export.export(design, style)
         assert no_part == (settings["validation_split"] == 0), style
@@ -547,81 +551,6 @@ def test_fit_call_follows_the_training_settings(key, variant):
         assert arguments["patience"] == patience
         monitor = ast.literal_eval(stopper.args[0]) if stopper.args else arguments.get("monitor")
         assert monitor == ("val_loss" if settings["validation_split"] > 0 else "loss")
-
-
-# --------------------------------------------------------------------------
-# The scripts run as real programs (each imports TensorFlow: run two at a time)
-# --------------------------------------------------------------------------
-
-RUNS = {  # run id -> (preset, style, training settings changed)
-    **{f"{key}-functional": (key, "functional", {}) for key in PRESETS},
-    "lecture_sequential-sequential": ("lecture_sequential", "sequential", {}),
-    "regularised-sequential": ("regularised", "sequential", {}),
-    "lecture_two_outputs-subclassing": ("lecture_two_outputs", "subclassing", {}),
-    "two_input_branches-subclassing": ("two_input_branches", "subclassing", {}),
-    "regularised-subclassing-early_stopping": ("regularised", "subclassing", {"early_stopping_patience": 2}),
-    "lecture_two_outputs-functional-no_validation": (
-        "lecture_two_outputs",
-        "functional",
-        {"validation_split": 0, "early_stopping_patience": 2},
-    ),
-}
-RUN_EPOCHS = 2
-
-
-def run_design(run_id: str) -> dict:
-    key, _, settings = RUNS[run_id]
-    return with_training(PRESET_DESIGNS[key], **settings) if settings else PRESET_DESIGNS[key]
-
-
-@pytest.fixture(scope="module")
-def script_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
-    """Every script in RUNS, run as ``python script.py 2`` in a folder of its own."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("PYTHONPATH", None)  # the script needs nothing of the designer
-
-    def run(run_id: str) -> subprocess.CompletedProcess:
-        _, style, _ = RUNS[run_id]
-        folder = tmp_path_factory.mktemp(run_id)
-        script = folder / export.file_name(style)
-        script.write_text(export.export(run_design(run_id), style), encoding="utf-8")
-        return subprocess.run(
-            [sys.executable, script.name, str(RUN_EPOCHS)],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=300,
-        )
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(RUNS, pool.map(run, RUNS), strict=True))
-
-
-def run_cases():
-    for run_id in RUNS:
-        yield pytest.param(run_id, id=run_id)
-
-
-@pytest.mark.parametrize("run_id", run_cases())
-def test_script_runs_and_prints_the_test_metrics(script_runs, run_id):
-    done = script_runs[run_id]
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr
-    assert f"Epoch {RUN_EPOCHS}/{RUN_EPOCHS}" in done.stdout
-    metrics = ast.literal_eval(done.stdout.strip().splitlines()[-1])
-    assert isinstance(metrics, dict)
-    assert sorted(metrics) == sorted(metric_names(heads_of(run_design(run_id))))
-    assert all(isinstance(value, float) and np.isfinite(value) for value in metrics.values())
-
-
-def test_runs_cover_every_preset_and_style():
-    assert {key for key, _, _ in RUNS.values()} == set(PRESETS)
-    assert {style for _, style, _ in RUNS.values()} == set(export.STYLES)
-    assert any(s.get("early_stopping_patience") for _, _, s in RUNS.values())
-    two_outputs = metric_names(heads_of(PRESET_DESIGNS["lecture_two_outputs"]))
-    assert {"species_accuracy", "petal_width_mae"} <= set(two_outputs)
 
 
 # --------------------------------------------------------------------------

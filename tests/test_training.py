@@ -481,6 +481,25 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     assert trainer.evaluate(trainer.data.validation)["loss"] == pytest.approx(min(history["val_loss"]), rel=1e-5)
 
 
+def test_early_stopping_that_never_stops_keeps_the_best_epoch_as_keras_does():
+    # Keras' EarlyStopping(restore_best_weights=True) restores the best epoch when fit ends, stopped or not.
+    design = with_training(preset("lecture_sequential"), early_stopping_patience=50, epochs=60)
+    trainer = training.Trainer(design)
+    history = trainer.train()
+    assert trainer.epochs_done == 60 and trainer.stop_reason is None
+    best = int(np.argmin(history["val_loss"]))
+    assert best + 1 < 60, "the case needs a best epoch before the last"
+    assert trainer.evaluate(trainer.data.validation)["loss"] == pytest.approx(history["val_loss"][best], rel=1e-5)
+    assert f"epoch {best + 1}" in trainer.note
+
+
+def test_without_early_stopping_the_last_epoch_is_kept():
+    trainer = training.Trainer(with_training(preset("lecture_sequential"), epochs=60))
+    history = trainer.train()
+    assert trainer.evaluate(trainer.data.validation)["loss"] == pytest.approx(history["val_loss"][-1], rel=1e-5)
+    assert trainer.note is None
+
+
 def test_early_stopping_restores_batch_norm_statistics_too():
     design = with_training(preset("regularised"), early_stopping_patience=2, epochs=500, learning_rate=0.01)
     trainer = training.Trainer(design)
