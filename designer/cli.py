@@ -1,4 +1,4 @@
-"""The command line: ``python -m designer summary|train|export|link DESIGN.json``.
+"""The command line: ``python -m designer summary|train|map|export|link DESIGN.json``.
 
 Bad input never shows a traceback: an unreadable or invalid design prints what
 is wrong and exits with status 2. The file is read and parsed by
@@ -99,6 +99,50 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None, m
         take_home_model(design, weights, input_scaling(trainer.data, design)).save(model_path)
 
 
+def decision_map(design: dict, args: argparse.Namespace) -> None:
+    """Train the design, then write the map of the plane the arguments give (JSON) to ``args.out``.
+
+    The plane is checked before anything trains; a bad axis, held value, grid
+    or layer is a DesignError naming it.
+    """
+    from designer import data, maps
+
+    if args.seed is not None:
+        design = {**design, "training": {**design.get("training", {}), "seed": args.seed}}
+    try:
+        plane = maps.plane(design, data.prepare(design), args.x, args.y, _held(args.at), args.grid)
+    except (maps.MapError, data.DataError) as error:
+        raise DesignError(str(error)) from None
+    layers = maps.unit_layers(design)
+    if args.unit is not None and args.unit not in layers:
+        raise DesignError(
+            f"--unit must be one of the design's dense layers or heads ({', '.join(layers)}), got {args.unit!r}"
+        )
+    from designer import training
+
+    trainer = training.Trainer(design)
+    trainer.train(args.epochs)
+    found = maps.compute(trainer.model, design, trainer.data, plane, [args.unit] if args.unit else [])
+    with open(args.out, "w", encoding="utf-8") as file:
+        json.dump(found.to_json(), file)
+        file.write("\n")
+    print(f"Trained {trainer.epochs_done} epochs; wrote the {plane.grid}-point map to {args.out}.")
+
+
+def _held(pairs: list[str]) -> dict[str, object]:
+    """``--at COLUMN=VALUE`` arguments as {column: value}; a value that is not a number is kept, to be refused."""
+    held: dict[str, object] = {}
+    for pair in pairs:
+        column, equals, value = pair.partition("=")
+        if not equals:
+            raise DesignError(f"--at must be COLUMN=VALUE (in cm), got {pair!r}")
+        try:
+            held[column] = float(value)
+        except ValueError:
+            held[column] = value
+    return held
+
+
 def export_script(design: dict, style: str) -> str:
     """The design as a Keras script; a style that cannot express it is a DesignError."""
     from designer import export
@@ -123,6 +167,18 @@ def main(argv: list[str] | None = None) -> int:
     trainer.add_argument(
         "--save-model", metavar="MODEL.keras", help="write the trained model, taking measurements in cm, here"
     )
+    mapper = commands.add_parser("map", help="train, then write what the network predicts over two measurements")
+    mapper.add_argument("design", help="a design file (JSON)")
+    mapper.add_argument("--x", help="the column along the x axis (default: petal_length, or the design's first)")
+    mapper.add_argument("--y", help="the column along the y axis (default: petal_width, or the next)")
+    mapper.add_argument(
+        "--at", action="append", default=[], metavar="COLUMN=VALUE", help="hold a column off the axes at a value in cm"
+    )
+    mapper.add_argument("--grid", type=int, default=50, help="points along each axis (default: 50)")
+    mapper.add_argument("--epochs", type=int, help="epochs to train (default: the design's)")
+    mapper.add_argument("--seed", type=int, help="random seed (default: the design's)")
+    mapper.add_argument("--unit", metavar="LAYER", help="also map every unit of this dense layer or head")
+    mapper.add_argument("--out", metavar="MAP.json", required=True, help="write the map here")
     exporter = commands.add_parser("export", help="print the design as a runnable Keras script")
     exporter.add_argument("design", help="a design file (JSON)")
     exporter.add_argument("--style", choices=("sequential", "functional", "subclassing"), default="functional")
@@ -136,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             print(summary_table(design))
         elif args.command == "train":
             train(design, args.epochs, args.seed, args.out, args.save_model)
+        elif args.command == "map":
+            decision_map(design, args)
         elif args.command == "export":
             print(export_script(design, args.style), end="")
         else:

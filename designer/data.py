@@ -92,12 +92,27 @@ def prepare(design: dict) -> Dataset:
     targets = {head.name: head.entry["target"] for head in net.heads}
 
     def part(rows: np.ndarray) -> Part:
-        scaled = scaler.transform(measurements[np.ix_(rows, indices)]) if len(rows) else np.empty((0, len(indices)))
-        x = {name: scaled[:, [columns.index(c) for c in cols]].astype(np.float32) for name, cols in groups.items()}
+        x = _scaled_inputs(scaler, columns, groups, measurements[np.ix_(rows, indices)])
         y = {name: _target(target, rows).astype(np.float32) for name, target in targets.items()}
         return Part(rows, x, y)
 
     return Dataset(part(train_rows), part(validation_rows), part(test_rows), scaler, columns)
+
+
+def model_inputs(data: Dataset, design: dict, measurements: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The model's inputs for any measurements in cm (column -> values), scaled exactly as training scaled them.
+
+    Every one of ``data.input_columns`` must be given, each as an array of the same length.
+    """
+    groups = {node.name: node.entry["columns"] for node in resolve(design).inputs}
+    raw = np.column_stack([np.asarray(measurements[c], dtype=np.float64) for c in data.input_columns])
+    return _scaled_inputs(data.scaler, data.input_columns, groups, raw)
+
+
+def _scaled_inputs(scaler, columns, groups, raw: np.ndarray) -> dict[str, np.ndarray]:
+    """Raw rows of ``columns`` in cm, standardised by ``scaler``, split into the model's inputs (float32)."""
+    scaled = scaler.transform(raw) if len(raw) else np.empty((0, len(columns)))
+    return {name: scaled[:, [columns.index(c) for c in cols]].astype(np.float32) for name, cols in groups.items()}
 
 
 def split_rows(species: np.ndarray, test_size: float, validation_split: float, seed: int):
