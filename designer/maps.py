@@ -73,6 +73,41 @@ class Map:
         return result
 
 
+@dataclass(frozen=True)
+class Flowers:
+    """The flowers drawn on a map: their measurements on the axes (cm), what they are, and which part."""
+
+    x: np.ndarray
+    y: np.ndarray | None  # None on a line view
+    species: np.ndarray  # codes into spec.SPECIES
+    value: np.ndarray | None  # a measurement head's true value in cm, else None
+    test: np.ndarray  # True for a test row, False for a training row
+    wrong: np.ndarray  # True for a test row the species head gets wrong
+
+
+def flowers(data: Dataset, plane_: Plane, target: str, test_predictions: np.ndarray | None = None) -> Flowers:
+    """The training and test rows as a head's map draws them (a projection: the held columns are ignored).
+
+    ``test_predictions`` (the head's outputs on the test rows, in their order)
+    mark the test rows a species head gets wrong.
+    """
+    measurements, species = iris()
+    rows = np.concatenate([data.train.rows, data.test.rows])
+    test = np.arange(len(rows)) >= len(data.train.rows)
+    column = spec.NUMERIC_COLUMNS.index
+    wrong = np.zeros(len(rows), dtype=bool)
+    if spec.is_classification(target) and test_predictions is not None:
+        wrong[test] = np.asarray(test_predictions).argmax(1) != species[data.test.rows]
+    return Flowers(
+        x=measurements[rows, column(plane_.x)],
+        y=None if plane_.y is None else measurements[rows, column(plane_.y)],
+        species=species[rows],
+        value=None if spec.is_classification(target) else measurements[rows, column(target)],
+        test=test,
+        wrong=wrong,
+    )
+
+
 def input_columns(design: dict) -> tuple[str, ...]:
     """The measurements a valid design takes as inputs, in the data's column order: the possible axes."""
     taken = {column for node in resolve(design).inputs for column in node.entry["columns"]}

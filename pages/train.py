@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import entry, runs, session, settings, training
+from ui import entry, maps, runs, session, settings, training
 from ui.text import plain
 
 entry.require_app()
@@ -37,6 +37,8 @@ if run is not None:
         st.caption(f"{run.epochs_done} epochs in {run.seconds:.1f} s of training.")
     training.curves(run.heads, run.history)
     training.results(run, trained)
+    if trained is not None:
+        maps.section(run, trained)
 elif not invalid:
     st.info("Press **Train** to fit the network. Every run of this session is kept here for comparison.")
     training.preview(design)

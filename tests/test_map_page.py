@@ -1,0 +1,110 @@
+"""The Train page's decision maps, through AppTest: a map per head and per unit after a run, redrawn without a run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from apptest_support import (
+    TRAIN_PAGE,
+    charts,
+    labelled,
+    load_preset,
+    open_session,
+    plotly_values,
+    press_train,
+    set_epochs,
+)
+from sklearn.datasets import load_iris
+
+from designer import maps, spec
+from designer.keras_model import restore_model
+
+pytestmark = pytest.mark.keras
+
+TWO_OUTPUTS = "lecture_two_outputs"
+
+
+def trained_session(preset: str = TWO_OUTPUTS, epochs: int = 20):
+    at = open_session(timeout=120)
+    load_preset(at, preset)
+    at.switch_page(TRAIN_PAGE).run()
+    set_epochs(at, epochs)
+    press_train(at)
+    assert not at.exception
+    return at
+
+
+def titled(at, start: str) -> list[dict]:
+    return [f for f in charts(at) if f["layout"].get("title", {}).get("text", "").startswith(start)]
+
+
+def heatmaps(figure: dict) -> list[dict]:
+    return [trace for trace in figure["data"] if trace.get("type") == "heatmap"]
+
+
+def reference_map(at, x: str, y: str) -> maps.Map:
+    """The map computed here from the session's kept weights, for the page's plane."""
+    trained = at.session_state["trained"]
+    from designer.data import prepare
+
+    data = prepare(trained["design"])
+    plane = maps.plane(trained["design"], data, x, y)
+    return maps.compute(restore_model(trained["design"], trained["weights"]), trained["design"], data, plane)
+
+
+def test_a_map_per_head_and_per_unit_after_training():
+    at = trained_session()
+    species = titled(at, "species: the species it predicts")
+    width = titled(at, "petal_width: predicted petal_width")
+    assert len(species) == 1 and len(width) == 1
+    # Three layers of colour, one per species, where that species is predicted.
+    assert [t["name"] for t in heatmaps(species[0])] == list(spec.SPECIES)
+    expected = reference_map(at, "petal_length", "sepal_length")
+    shown = np.stack([plotly_values(t["z"]) for t in heatmaps(species[0])])
+    predicted = np.nanargmax(np.nan_to_num(shown, nan=-1), axis=0)
+    np.testing.assert_array_equal(predicted, expected.heads["species"]["predicted"])
+    (value,) = heatmaps(width[0])
+    np.testing.assert_allclose(plotly_values(value["z"]), expected.heads["petal_width"]["predicted"], rtol=1e-5)
+    units = titled(at, "hidden_1: each unit's activation")
+    assert len(units) == 1 and len(heatmaps(units[0])) == 8
+
+
+def test_the_flowers_are_drawn_on_the_species_map():
+    at = trained_session()
+    (figure,) = titled(at, "species: the species it predicts")
+    flowers = [t for t in figure["data"] if t.get("type") == "scatter" and t["name"] in spec.SPECIES]
+    assert sum(len(plotly_values(t["x"])) for t in flowers) == 96 + 30  # the training and the test rows
+    setosa = next(t for t in flowers if t["name"] == "setosa")
+    iris = load_iris()
+    assert set(np.round(plotly_values(setosa["x"]), 2)) <= set(np.round(iris.data[iris.target == 0, 2], 2))
+
+
+def test_changing_an_axis_redraws_without_a_new_run():
+    at = trained_session()
+    runs = len(at.session_state["runs"])
+    labelled(at.selectbox, "Up (y)").set_value("sepal_width").run()
+    assert not at.exception
+    assert len(at.session_state["runs"]) == runs
+    (figure,) = titled(at, "species: the species it predicts")
+    assert figure["layout"]["yaxis"]["title"]["text"] == "sepal_width (cm)"
+    expected = reference_map(at, "petal_length", "sepal_width")
+    (value,) = heatmaps(titled(at, "petal_width: predicted petal_width")[0])
+    np.testing.assert_allclose(plotly_values(value["z"]), expected.heads["petal_width"]["predicted"], rtol=1e-5)
+
+
+def test_picking_the_other_axis_column_swaps_the_axes():
+    at = trained_session()
+    labelled(at.selectbox, "Across (x)").set_value("sepal_length").run()
+    (figure,) = titled(at, "species: the species it predicts")
+    assert figure["layout"]["xaxis"]["title"]["text"] == "sepal_length (cm)"
+    assert figure["layout"]["yaxis"]["title"]["text"] == "petal_length (cm)"
+
+
+def test_a_held_measurement_moves_the_map():
+    at = trained_session()
+    before = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
+    labelled(at.slider, "sepal_width held at (cm)").set_value(4.2).run()
+    assert not at.exception
+    after = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
+    assert not np.allclose(before, after)
+    assert "sepal_width at 4.2 cm" in " ".join(c.value for c in at.caption)

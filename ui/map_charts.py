@@ -1,0 +1,231 @@
+"""Plotly figures of decision maps: a head's prediction over the plane, the flowers on top, a map per unit.
+
+Pure functions from a :class:`designer.maps.Map` (plain arrays) to figures, no
+Streamlit. Species are told apart by colour, the network's confidence by the
+colour's strength, as in TensorFlow Playground; a measurement head is a
+heatmap in cm with its colour scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from designer import spec
+from designer.maps import MAX_UNIT_MAPS, Flowers, Map
+
+FONT_SIZE = 16
+SPECIES_COLORS = ("#7c3aed", "#ea580c", "#0891b2")  # setosa, versicolor, virginica
+WRONG_COLOR = "#dc2626"
+VALUE_SCALE = "Viridis"
+UNIT_SCALE = [[0.0, "#c2410c"], [0.5, "#ffffff"], [1.0, "#1d4ed8"]]  # the neuron view's: negative, 0, positive
+
+
+def _layout(figure: go.Figure, title: str, x_title: str, y_title: str, height: int = 460) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "font": {"size": FONT_SIZE + 2}},
+        font={"size": FONT_SIZE},
+        height=height,
+        margin={"l": 70, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.2},
+        hovermode="closest",
+        plot_bgcolor="#ffffff",
+    )
+    figure.update_xaxes(title=x_title, showgrid=False, zeroline=False)
+    figure.update_yaxes(title=y_title, showgrid=False, zeroline=False)
+    return figure
+
+
+def _cm(column: str | None) -> str:
+    return f"{column} (cm)" if column else ""
+
+
+def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
+    """The predicted species over the plane, stronger where the network is surer, with the flowers on top."""
+    grids = found.heads[head]
+    if found.y is None:
+        return _species_line(found, head, flowers)
+    figure = go.Figure()
+    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
+        confidence = np.where(grids["predicted"] == code, grids["confidence"], np.nan)
+        figure.add_heatmap(
+            x=found.x,
+            y=found.y,
+            z=confidence,
+            zmin=1 / len(spec.SPECIES),
+            zmax=1,
+            colorscale=[[0, "#ffffff"], [1, _tint(color, 0.55)]],
+            showscale=False,
+            name=name,
+            hovertemplate=f"{found.plane.x} %{{x:.2f}}, {found.plane.y} %{{y:.2f}}: {name}, %{{z:.0%}} sure"
+            "<extra></extra>",
+        )
+    _add_flowers(figure, flowers)
+    title = f"{head}: the species it predicts"
+    return _layout(figure, title, _cm(found.plane.x), _cm(found.plane.y))
+
+
+def _species_line(found: Map, head: str, flowers: Flowers) -> go.Figure:
+    grids = found.heads[head]
+    figure = go.Figure()
+    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
+        figure.add_scatter(
+            x=found.x,
+            y=np.where(grids["predicted"] == code, grids["confidence"], np.nan),
+            mode="lines",
+            name=f"predicts {name}",
+            line={"color": color, "width": 5},
+            hovertemplate=f"{found.plane.x} %{{x:.2f}}: {name}, %{{y:.0%}} sure<extra></extra>",
+        )
+    strip = Flowers(flowers.x, np.full(len(flowers.x), 0.25), flowers.species, None, flowers.test, flowers.wrong)
+    _add_flowers(figure, strip)
+    figure.update_yaxes(range=[0.2, 1.02], tickformat=".0%")
+    return _layout(figure, f"{head}: the species it predicts, and how sure", _cm(found.plane.x), "confidence")
+
+
+def measurement_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:
+    """A measurement head's prediction over the plane, in cm, with the flowers coloured by their true value."""
+    predicted = found.heads[head]["predicted"]
+    low, high = _span(predicted, flowers.value)
+    figure = go.Figure()
+    if found.y is None:
+        figure.add_scatter(
+            x=found.x, y=predicted, mode="lines", name="predicted", line={"color": "#1e293b", "width": 4}
+        )
+        figure.add_scatter(
+            x=flowers.x,
+            y=flowers.value,
+            mode="markers",
+            name="flowers",
+            marker={"color": np.where(flowers.test, "#0f172a", "#94a3b8"), "size": 9},
+            hovertemplate=f"{found.plane.x} %{{x:.2f}}, {target} %{{y:.2f}} cm<extra></extra>",
+        )
+        return _layout(figure, f"{head}: predicted {target}", _cm(found.plane.x), _cm(target))
+    figure.add_heatmap(
+        x=found.x,
+        y=found.y,
+        z=predicted,
+        coloraxis="coloraxis",
+        hovertemplate=f"{found.plane.x} %{{x:.2f}}, {found.plane.y} %{{y:.2f}}: {target} %{{z:.2f}} cm<extra></extra>",
+    )
+    figure.add_scatter(
+        x=flowers.x,
+        y=flowers.y,
+        mode="markers",
+        name="flowers (true value)",
+        marker={
+            "color": flowers.value,
+            "coloraxis": "coloraxis",
+            "size": np.where(flowers.test, 12, 9),
+            "symbol": np.where(flowers.test, "diamond", "circle"),
+            "line": {"color": np.where(flowers.test, "#000000", "#ffffff"), "width": 1.5},
+        },
+        hovertemplate=f"a flower: {target} %{{marker.color:.2f}} cm<extra></extra>",
+    )
+    figure.update_layout(
+        coloraxis={"colorscale": VALUE_SCALE, "cmin": low, "cmax": high, "colorbar": {"title": {"text": _cm(target)}}}
+    )
+    return _layout(figure, f"{head}: predicted {target}", _cm(found.plane.x), _cm(found.plane.y))
+
+
+def unit_maps(found: Map, layer: str, columns: int = 4) -> go.Figure:
+    """A small map per unit of ``layer`` (the first 16): its activation over the plane, as Playground draws neurons."""
+    activations = found.units[layer][:MAX_UNIT_MAPS]
+    count = len(activations)
+    rows = -(-count // columns)
+    figure = make_subplots(
+        rows=rows,
+        cols=min(columns, count),
+        subplot_titles=[f"unit {i + 1}" for i in range(count)],
+        horizontal_spacing=0.04,
+        vertical_spacing=0.12 / max(rows, 1) + 0.04,
+    )
+    for unit, activation in enumerate(activations):
+        limit = float(np.nanmax(np.abs(activation))) or 1.0
+        row, column = divmod(unit, columns)
+        trace = _unit_trace(found, activation, limit, unit)
+        figure.add_trace(trace, row=row + 1, col=column + 1)
+    frame = {"showticklabels": False, "showgrid": False, "zeroline": False, "showline": True, "mirror": True}
+    figure.update_xaxes(**frame, linecolor="#cbd5e1")
+    figure.update_yaxes(**frame, linecolor="#cbd5e1")
+    total = found.units[layer].shape[0]
+    more = f" (the first {MAX_UNIT_MAPS} of {total})" if total > MAX_UNIT_MAPS else ""
+    axes = found.plane.x if found.y is None else f"{found.plane.x} across, {found.plane.y} up"
+    figure.update_layout(
+        title={"text": f"{layer}: each unit's activation{more}; {axes}", "font": {"size": FONT_SIZE + 2}},
+        font={"size": FONT_SIZE},
+        height=120 + 190 * rows,
+        margin={"l": 20, "r": 20, "t": 80, "b": 20},
+        showlegend=False,
+        plot_bgcolor="#ffffff",
+    )
+    return figure
+
+
+def unit_map(found: Map, layer: str, unit: int) -> go.Figure:
+    """One unit's map, large, with its colour scale."""
+    activation = found.units[layer][unit]
+    limit = float(np.nanmax(np.abs(activation))) or 1.0
+    figure = go.Figure(_unit_trace(found, activation, limit, unit, scale=True))
+    y_title = _cm(found.plane.y) if found.y is not None else "activation"
+    return _layout(figure, f"{layer}, unit {unit + 1}: its activation", _cm(found.plane.x), y_title, height=420)
+
+
+def _unit_trace(found: Map, activation: np.ndarray, limit: float, unit: int, scale: bool = False):
+    if found.y is None:
+        return go.Scatter(x=found.x, y=activation, mode="lines", line={"color": "#1d4ed8", "width": 3})
+    return go.Heatmap(
+        x=found.x,
+        y=found.y,
+        z=activation,
+        colorscale=UNIT_SCALE,
+        zmin=-limit,
+        zmax=limit,
+        showscale=scale,
+        hovertemplate=f"unit {unit + 1} at ({found.plane.x} %{{x:.2f}}, {found.plane.y} %{{y:.2f}}): %{{z:.3f}}"
+        "<extra></extra>",
+    )
+
+
+def _add_flowers(figure: go.Figure, flowers: Flowers) -> None:
+    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
+        mine = flowers.species == code
+        test = flowers.test[mine]
+        figure.add_scatter(
+            x=flowers.x[mine],
+            y=flowers.y[mine],
+            mode="markers",
+            name=name,
+            marker={
+                "color": color,
+                "size": np.where(test, 12, 9),
+                "symbol": np.where(test, "diamond", "circle"),
+                "line": {"color": np.where(test, "#000000", "#ffffff"), "width": 1.5},
+            },
+            hovertemplate=f"a {name} (%{{customdata}})<extra></extra>",
+            customdata=np.where(test, "test row", "training row"),
+        )
+    if flowers.wrong.any():
+        figure.add_scatter(
+            x=flowers.x[flowers.wrong],
+            y=flowers.y[flowers.wrong],
+            mode="markers",
+            name="test row it gets wrong",
+            marker={"symbol": "circle-open", "size": 22, "color": WRONG_COLOR, "line": {"width": 3}},
+            hoverinfo="skip",
+        )
+
+
+def _span(predicted: np.ndarray, values: np.ndarray | None) -> tuple[float, float]:
+    """One colour scale for the map and the flowers' true values."""
+    pool = [np.asarray(predicted).ravel()] + ([np.asarray(values).ravel()] if values is not None else [])
+    joined = np.concatenate(pool)
+    return float(np.nanmin(joined)), float(np.nanmax(joined))
+
+
+def _tint(color: str, strength: float) -> str:
+    """``color`` mixed with white: ``strength`` 1 is the colour itself, 0 is white."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 + (channel - 255) * strength) for channel in (red, green, blue)]
+    return "#{:02x}{:02x}{:02x}".format(*mix)

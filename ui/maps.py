@@ -1,0 +1,125 @@
+"""The Train page's decision maps: the plane's controls, each head's map, and a map per unit.
+
+The plane the learner looks at is one plain dict in the session (``PLANE``:
+the two axes, the held columns' values in cm, the layer whose units are
+shown), checked by :func:`designer.maps.plane` at every run of the page; its
+widgets are set from it before they are drawn. A map is computed from the
+kept weights of the latest run (the Keras model called eagerly in this
+process: no traced function), once per plane, and kept as plain arrays.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from designer import maps, spec
+from designer.data import Dataset, prepare
+from designer.keras_model import restore_model
+from designer.runs import Run, TrainedModel
+from ui import map_charts, projector
+
+PLANE, KEPT = "map_plane", "map_kept"
+
+
+def section(run: Run, trained: TrainedModel) -> None:
+    """The maps of the latest run's trained network, with the controls of the plane they show."""
+    design = trained["design"]
+    data = prepare(design)
+    plane, layer = _plane(design, data)
+    st.subheader("What the network learned")
+    _controls(design, plane)
+    found = _computed(trained, data, plane, layer)
+    caption = "Each point of the plane is coloured by what the network predicts there"
+    held = ", ".join(f"{column} at {value:g} cm" for column, value in plane.fixed.items())
+    if held:
+        caption += f", with {held}. The flowers are drawn where their own two measurements put them, "
+        caption += "whatever their other measurements: a projection"
+    st.caption(caption + ". Circles: rows it trained on; diamonds: test rows; a red ring: a test row it gets wrong.")
+    columns = st.columns(min(len(run.heads), 2))
+    for index, head in enumerate(run.heads):
+        target = head.target
+        shown = maps.flowers(data, plane, target, trained["test_predictions"].get(head.name))
+        if spec.is_classification(target):
+            figure = map_charts.species_map(found, head.name, shown)
+        else:
+            figure = map_charts.measurement_map(found, head.name, target, shown)
+        projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"map-{head.name}")
+    _units(design, found, layer)
+
+
+def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str]:
+    """The session's plane for this design, or the default one when it does not fit (another design's)."""
+    settings = st.session_state.get(PLANE, {})
+    try:
+        plane = maps.plane(design, data, settings.get("x"), settings.get("y"), settings.get("at"))
+    except maps.MapError:
+        plane = maps.default_plane(design, data)
+    layers = maps.unit_layers(design)
+    layer = settings.get("layer") if settings.get("layer") in layers else layers[0]
+    st.session_state[PLANE] = {"x": plane.x, "y": plane.y, "at": dict(plane.fixed), "layer": layer}
+    return plane, layer
+
+
+def _controls(design: dict, plane: maps.Plane) -> None:
+    columns = list(maps.input_columns(design))
+    if len(columns) == 1:
+        return
+    with st.container(horizontal=True):
+        st.selectbox("Across (x)", columns, **_bound("x", plane.x), width=200)
+        st.selectbox("Up (y)", columns, **_bound("y", plane.y), width=200)
+        for column, value in plane.fixed.items():
+            low, high = maps.column_range(column)
+            label = f"{column} held at (cm)"
+            st.slider(label, min_value=low, max_value=high, step=0.05, **_bound(column, value), width=220)
+
+
+def _bound(setting: str, value: object) -> dict:
+    """Keyword arguments for a widget showing ``value`` that stores what the learner picks in the plane."""
+    widget = f"map:{setting}"
+    if st.session_state.get(widget) != value:
+        st.session_state[widget] = value
+    return {"key": widget, "on_change": _store, "args": (setting, widget)}
+
+
+def _store(setting: str, widget: str) -> None:
+    """Callback: put the widget's value in the plane (picking the other axis's column swaps the two)."""
+    settings = dict(st.session_state.get(PLANE, {}))
+    value = st.session_state[widget]
+    if setting in ("x", "y", "layer"):
+        other = {"x": "y", "y": "x"}.get(setting)
+        if other and settings.get(other) == value:
+            settings[other] = settings.get(setting)
+        settings[setting] = value
+        # A column now on an axis is no longer held; the one that left an axis starts at its mean.
+        axes = (settings.get("x"), settings.get("y"))
+        settings["at"] = {c: v for c, v in settings.get("at", {}).items() if c not in axes}
+    else:
+        settings["at"] = {**settings.get("at", {}), setting: float(value)}
+    st.session_state[PLANE] = settings
+
+
+def _computed(trained: TrainedModel, data: Dataset, plane: maps.Plane, layer: str) -> maps.Map:
+    """The map of the plane, computed once per run, plane and layer, and kept as arrays."""
+    wanted = json.dumps([trained["number"], plane.x, plane.y, sorted(plane.fixed.items()), plane.grid, layer])
+    kept = st.session_state.get(KEPT)
+    if kept is None or kept[0] != wanted:
+        model = restore_model(trained["design"], trained["weights"])
+        kept = (wanted, maps.compute(model, trained["design"], data, plane, [layer]))
+        st.session_state[KEPT] = kept
+    return kept[1]
+
+
+def _units(design: dict, found: maps.Map, layer: str) -> None:
+    """The units of one dense layer or head, each a small map; one of them enlarged."""
+    st.markdown("**Inside the network: one map per unit**")
+    with st.container(horizontal=True):
+        st.selectbox("Layer", maps.unit_layers(design), **_bound("layer", layer), width=240)
+        count = min(len(found.units[layer]), maps.MAX_UNIT_MAPS)
+        unit = st.selectbox(
+            "Enlarge", range(count), format_func=lambda i: f"unit {i + 1}", key=f"map:unit:{layer}", width=160
+        )
+    projector.plotly_chart(st, map_charts.unit_maps(found, layer), width="stretch", key=f"units-{layer}")
+    enlarged, _ = st.columns(2)
+    projector.plotly_chart(enlarged, map_charts.unit_map(found, layer, unit), width="stretch", key=f"unit-{layer}")
