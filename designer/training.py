@@ -25,6 +25,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -137,6 +138,32 @@ class Engine:
         self.wait.assign(0)
 
 
+@dataclass(frozen=True)
+class TrainingState:
+    """Where a run stands, as plain arrays: enough for another Trainer (in any process) to go on from it.
+
+    The model's variables (weights, normalisation statistics, dropout's seed
+    state), the optimizer's (its step count and moments), early stopping's
+    best so far, and the history: continuing from it gives exactly the run
+    that would have gone on.
+    """
+
+    variables: list[np.ndarray]
+    optimizer: list[np.ndarray]
+    best: float
+    wait: int
+    best_weights: list[np.ndarray]
+    history: dict[str, list[float]]
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.history.get("loss", []))
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (*self.variables, *self.optimizer, *self.best_weights))
+
+
 class Trainer:
     """Trains one design's model; keeps the model and the history so far.
 
@@ -146,7 +173,13 @@ class Trainer:
     the same.
     """
 
-    def __init__(self, design: dict, data: Dataset | None = None, engine: Engine | None = None):
+    def __init__(
+        self,
+        design: dict,
+        data: Dataset | None = None,
+        engine: Engine | None = None,
+        start: TrainingState | None = None,
+    ):
         self.design = ensure_valid(design)
         self.settings = spec.training_settings(design)
         self.data = data if data is not None else prepare(design)
@@ -161,9 +194,37 @@ class Trainer:
         self.note: str | None = None  # what else the learner should know of how it ended
         self.seconds = 0.0  # time spent in training chunks
         self._orders = epoch_orders(self.settings["seed"], len(self.data.train))
+        if start is not None:
+            self._go_on_from(start)
         self._arguments = None
         self._lock = threading.Lock()  # held while a chunk trains
         self._cancelled = False
+
+    def state(self) -> TrainingState:
+        """Where this run stands, as plain arrays (see :class:`TrainingState`)."""
+        engine = self.engine
+        return TrainingState(
+            variables=[np.asarray(v.numpy()) for v in engine.model.variables],
+            optimizer=[np.asarray(v.numpy()) for v in engine.optimizer.variables],
+            best=float(engine.best.numpy()),
+            wait=int(engine.wait.numpy()),
+            best_weights=[np.asarray(v.numpy()) for v in engine.best_weights],
+            history={name: list(values) for name, values in self.history.items()},
+        )
+
+    def _go_on_from(self, start: TrainingState) -> None:
+        engine = self.engine
+        for variable, value in zip(engine.model.variables, start.variables, strict=True):
+            variable.assign(value)
+        for variable, value in zip(engine.optimizer.variables, start.optimizer, strict=True):
+            variable.assign(value)
+        for variable, value in zip(engine.best_weights, start.best_weights, strict=True):
+            variable.assign(value)
+        engine.best.assign(start.best)
+        engine.wait.assign(start.wait)
+        self.history = {name: list(values) for name, values in start.history.items()}
+        for _ in range(start.epochs_done):  # the epochs done visited the rows in their orders already
+            next(self._orders)
 
     @property
     def model(self):
@@ -187,12 +248,16 @@ class Trainer:
     def has_validation(self) -> bool:
         return len(self.data.validation) > 0
 
-    def run(self, epochs: int | None = None, updates_per_second: float = UPDATES_PER_SECOND) -> Iterator[int]:
+    def run(
+        self, epochs: int | None = None, updates_per_second: float = UPDATES_PER_SECOND, restore_best: bool = True
+    ) -> Iterator[int]:
         """Train up to ``epochs`` more epochs (default: the design's), yielding after each chunk.
 
         Each yield gives the number of epochs done so far; the history is
         already updated. Training ends early on NaN, by early stopping (with
-        ``stop_reason`` saying why) or when :meth:`cancel` is called.
+        ``stop_reason`` saying why) or when :meth:`cancel` is called. With early
+        stopping on, the best epoch's weights are restored at the end, as Keras
+        does, unless ``restore_best`` is False (a step that the next one goes on from).
         """
         target = self.epochs_done + (epochs if epochs is not None else self.settings["epochs"])
         chunk, budget = 1, 1 / updates_per_second
@@ -208,7 +273,7 @@ class Trainer:
                 # Aim the next chunk at the time budget, growing at most fourfold, as timings vary.
                 chunk = max(1, min(4 * chunk, int(budget * done / elapsed)))
             yield self.epochs_done
-        if self.stop_reason is None and self.settings["early_stopping_patience"]:
+        if restore_best and self.stop_reason is None and self.settings["early_stopping_patience"]:
             self._restore_best_at_the_end()
 
     def cancel(self) -> None:
@@ -217,9 +282,9 @@ class Trainer:
         with self._lock:
             pass
 
-    def train(self, epochs: int | None = None) -> dict[str, list[float]]:
+    def train(self, epochs: int | None = None, restore_best: bool = True) -> dict[str, list[float]]:
         """Train to the end (as fast as possible: one report only) and return the history."""
-        for _ in self.run(epochs, updates_per_second=1e-9):
+        for _ in self.run(epochs, updates_per_second=1e-9, restore_best=restore_best):
             pass
         return self.history
 

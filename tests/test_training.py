@@ -607,3 +607,52 @@ def test_an_engine_is_not_reused_for_another_architecture():
     weights = edits.set_field(preset("lecture_two_outputs"), "heads", 1, "loss_weight", 0.5)
     two = training.Trainer(preset("lecture_two_outputs"))
     assert training.Trainer(weights, engine=two.engine).engine is two.engine  # loss weights are arguments
+
+
+# --- step by step ------------------------------------------------------------------------------
+
+
+def step_by_step(design: dict, steps: list[int], reuse_engine: bool = True) -> training.Trainer:
+    """A run trained in steps of ``steps`` epochs, each step a new Trainer going on from the last one's state.
+
+    Reusing the engine (as a worker does) still resets its weights before the state goes back in.
+    """
+    state, trainer = None, None
+    for epochs in steps:
+        engine = trainer.engine if trainer is not None and reuse_engine else None
+        trainer = training.Trainer(design, engine=engine, start=state)
+        trainer.train(epochs, restore_best=False)
+        state = trainer.state()
+    return trainer
+
+
+@pytest.mark.parametrize("key", ["lecture_sequential", "regularised"])  # regularised: dropout and batch norm
+def test_a_hundred_single_steps_give_the_hundred_epoch_run(key):
+    design = with_training(preset(key), epochs=100)
+    whole = training.Trainer(design)
+    whole.train()
+    stepped = step_by_step(design, [1] * 100)
+    assert stepped.epochs_done == 100
+    for name, values in whole.history.items():
+        np.testing.assert_allclose(stepped.history[name], values, rtol=1e-5, atol=1e-7, err_msg=name)
+    ours, theirs = stepped.evaluate(stepped.data.test), whole.evaluate(whole.data.test)
+    assert ours == pytest.approx(theirs, rel=1e-5, abs=1e-7)
+
+
+def test_steps_of_ten_give_the_same_run_as_one_and_the_state_is_plain_data():
+    design = with_training(preset("lecture_two_outputs"), epochs=30)
+    whole = training.Trainer(design)
+    whole.train()
+    stepped = step_by_step(design, [10, 10, 10], reuse_engine=False)
+    np.testing.assert_allclose(stepped.history["loss"], whole.history["loss"], rtol=1e-5)
+    state = stepped.state()
+    assert all(isinstance(a, np.ndarray) for a in (*state.variables, *state.optimizer, *state.best_weights))
+    assert state.epochs_done == 30
+
+
+def test_a_fresh_start_with_the_same_seed_gives_the_same_first_epochs():
+    design = with_training(preset("lecture_sequential"), epochs=5)
+    first, again = training.Trainer(design), training.Trainer(design)
+    assert first.train() == again.train()
+    other = training.Trainer(with_training(preset("lecture_sequential"), epochs=5, seed=43))
+    assert other.train()["loss"] != first.history["loss"]

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from designer import cost, spec, workers
+from designer.baseline import baselines, verdict
 from designer.data import input_scaling, prepare
 from designer.keras_model import model_file_bytes, take_home_model
 from designer.runs import (
+    METRIC,
     Head,
     Run,
     TrainedModel,
@@ -26,6 +28,8 @@ from designer.runs import (
     results_table,
 )
 from ui import charts, projector, session
+
+BASELINES = "baselines"  # (run number, {head: Baseline}) of the latest run shown
 
 
 def cost_note(design: dict) -> None:
@@ -89,6 +93,8 @@ def results(run: Run, trained: TrainedModel | None) -> None:
         return
     st.subheader("On the test rows")
     st.table(results_table(run.heads, run.test))
+    for sentence in _against_baselines(run):
+        st.markdown(sentence)
     if trained is None:
         return  # an older run: only its curves and figures are kept
     with _tucked_away("Downloads: the trained model and its history"):
@@ -104,6 +110,15 @@ def results(run: Run, trained: TrainedModel | None) -> None:
                 projector.plotly_chart(
                     st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch"
                 )
+
+
+def _against_baselines(run: Run) -> list[str]:
+    """Per head, whether the network beat scikit-learn's plain model on the same rows (kept per run)."""
+    kept = st.session_state.get(BASELINES)
+    if kept is None or kept[0] != run.number:
+        kept = (run.number, baselines(run.design))
+        st.session_state[BASELINES] = kept
+    return [verdict(kept[1][head.name], run.test[metric_name(run.heads, head, METRIC)]) for head in run.heads]
 
 
 def _image_button(file_name: str) -> dict:
