@@ -214,21 +214,38 @@ def compute(model, design: dict, data: Dataset, plane_: Plane, layers: Sequence[
     (an index into ``spec.SPECIES``) and its probability; a measurement head,
     the value in cm.
     """
-    keras = _keras()
-    inputs = model_inputs(data, design, grid_measurements(plane_))
-    ordered = [inputs[name] for name in (node.name for node in resolve(design).inputs)]
-    heads = resolve(design).heads
-    wanted = [model.get_layer(node.name).output for node in heads] + [model.get_layer(n).output for n in layers]
-    probe = keras.Model(model.inputs, wanted)
-    outputs = probe(ordered, training=False)
-    outputs = [np.asarray(out) for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
-    xs, ys = plane_.values()
-    shape = (len(xs),) if ys is None else (len(ys), len(xs))
-    head_maps = {
-        node.name: _head_grids(node.entry["target"], out, shape) for node, out in zip(heads, outputs, strict=False)
-    }  # then the units'
-    units = {name: out.T.reshape(-1, *shape) for name, out in zip(layers, outputs[len(heads) :], strict=True)}
-    return Map(plane_, xs, ys, head_maps, units)
+    return Prober(model, design, data, plane_, layers)()
+
+
+class Prober:
+    """The map of one model over one plane, again and again as the model trains: call it for the map now.
+
+    The grid's scaled inputs and the Keras sub-model that reads the heads' and
+    the layers' outputs are made once; each call is one forward pass.
+    """
+
+    def __init__(self, model, design: dict, data: Dataset, plane_: Plane, layers: Sequence[str] = ()):
+        keras = _keras()
+        net = resolve(design)
+        inputs = model_inputs(data, design, grid_measurements(plane_))
+        self._inputs = [inputs[node.name] for node in net.inputs]
+        self._heads = [(node.name, node.entry["target"]) for node in net.heads]
+        self._layers = list(layers)
+        wanted = [model.get_layer(name).output for name, _ in self._heads]
+        wanted += [model.get_layer(name).output for name in self._layers]
+        self._probe = keras.Model(model.inputs, wanted)
+        self._plane = plane_
+        self._x, self._y = plane_.values()
+
+    def __call__(self) -> Map:
+        outputs = self._probe(self._inputs, training=False)
+        outputs = [np.asarray(out) for out in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        shape = (len(self._x),) if self._y is None else (len(self._y), len(self._x))
+        count = len(self._heads)
+        heads = {name: _head_grids(t, out, shape) for (name, t), out in zip(self._heads, outputs[:count], strict=True)}
+        layers = zip(self._layers, outputs[count:], strict=True)
+        units = {name: out.T.reshape(-1, *shape) for name, out in layers}
+        return Map(self._plane, self._x, self._y, heads, units)
 
 
 def _head_grids(target: str, output: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:

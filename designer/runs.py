@@ -158,6 +158,7 @@ class TrainedModel(TypedDict):
     weights: list[np.ndarray]  # model.get_weights()
     test_predictions: dict[str, np.ndarray]  # head name -> (rows, units)
     test_targets: dict[str, np.ndarray]
+    state: object  # a designer.training.TrainingState to step on from, or None (a large network)
 
 
 def kept_model(run: Run, kept: TrainedModel | None) -> TrainedModel | None:

@@ -152,6 +152,24 @@ class Result:
     weights: list | None  # model.get_weights(); None if the worker was ended before it could send them
     worker: int  # the worker's process id
     note: str | None = None  # how a run that went to its last epoch ended, if there is more to say
+    state: object = None  # a designer.training.TrainingState, when the request asked for it
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a run asks of its worker beyond the design: how far to train, from where, and what to draw.
+
+    ``epochs`` None trains the design's epochs from a fresh start; a step
+    gives a few epochs and the ``start`` (a :class:`designer.training.TrainingState`)
+    to go on from, and 0 epochs is a reset: a fresh start, not trained.
+    ``plane`` (a :class:`designer.maps.Plane`) asks for the heads' map after
+    every report; ``keep_state`` asks for the state at the end, to step on from.
+    """
+
+    epochs: int | None = None
+    start: object = None
+    plane: object = None
+    keep_state: bool = False
 
 
 @dataclass(eq=False)  # a job is itself: two runs of one design are two jobs
@@ -159,6 +177,7 @@ class Job:
     """One run of one design, from the queue to its result. Thread-safe to read while it changes."""
 
     design: dict
+    request: Request = field(default_factory=Request)
     id: int = 0
     state: str = QUEUED
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -166,6 +185,7 @@ class Job:
     seconds: float = 0.0  # training time so far, measured in the worker
     first_chunk: tuple[int, float] | None = None  # (epochs, seconds) of the first report: includes tracing
     message: str = ""  # why it ended, for the learner
+    live_map: object = None  # the heads' map (designer.maps.Map) at the latest report, if the request asked
     result: Result | None = None
     worker: int | None = None
     submitted_at: float = field(default_factory=time.monotonic)
@@ -225,8 +245,10 @@ class Job:
                 setattr(self, name, value)
             self._changed.notify_all()
 
-    def _extend(self, rows: dict[str, list[float]], epochs: int, seconds: float) -> None:
+    def _extend(self, rows: dict[str, list[float]], epochs: int, seconds: float, live_map=None) -> None:
         with self._changed:
+            if live_map is not None:
+                self.live_map = live_map
             for name, values in rows.items():
                 self.history.setdefault(name, []).extend(values)
             if self.first_chunk is None:
@@ -256,9 +278,9 @@ def _worker_main(connection, stop_event, warm_up: bool) -> None:
             return  # the server went away
         if message is None:
             return
-        job_id, design = message
+        job_id, design, request = message
         try:
-            _train(training, engines, connection, stop_event, job_id, design)
+            _train(training, engines, connection, stop_event, job_id, design, request)
         except (InvalidDesign, training.DataError) as error:
             connection.send(("refused", job_id, str(error)))
         except Exception as error:  # reported to the server, which logs it and tells the learner plainly
@@ -299,25 +321,38 @@ def _warm_up(training, engines: _EngineCache) -> None:
     engines.keep(trainer.engine)
 
 
-def _train(training, engines: _EngineCache, connection, stop_event, job_id: int, design: dict) -> None:
-    trainer = training.Trainer(design, engine=engines.get(training.architecture_key(design)))
+def _train(
+    training, engines: _EngineCache, connection, stop_event, job_id: int, design: dict, request: Request
+) -> None:
+    engine = engines.get(training.architecture_key(design))
+    trainer = training.Trainer(design, engine=engine, start=request.start)
     engines.keep(trainer.engine)
-    sent = 0
+    live_map = _live_map(design, trainer, request.plane)
+    sent = trainer.epochs_done  # a step sends only its own epochs
     if stop_event.is_set():  # stopped while the model was being built
-        return _send_result(connection, job_id, trainer, stopped=True)
-    for done in trainer.run():
+        return _send_result(connection, job_id, trainer, request, stopped=True)
+    for done in trainer.run(request.epochs, restore_best=request.epochs is None):
         rows = {name: values[sent:] for name, values in trainer.history.items()}
-        connection.send(("progress", job_id, rows, done, trainer.seconds))
+        connection.send(("progress", job_id, rows, done, trainer.seconds, live_map() if live_map else None))
         sent = done
         if stop_event.is_set():
             break
-    _send_result(connection, job_id, trainer, stopped=stop_event.is_set())
+    _send_result(connection, job_id, trainer, request, stopped=stop_event.is_set())
 
 
-def _send_result(connection, job_id: int, trainer, stopped: bool) -> None:
-    """The run's end, as plain data: test metrics and predictions, the weights as arrays."""
+def _live_map(design: dict, trainer, plane):
+    """What computes the heads' map of the model as it trains, or None when the run asked for none."""
+    if plane is None:
+        return None
+    from designer import maps
+
+    return maps.Prober(trainer.model, design, trainer.data, plane)
+
+
+def _send_result(connection, job_id: int, trainer, request: Request, stopped: bool) -> None:
+    """The run's end, as plain data: test metrics and predictions, the weights (and state) as arrays."""
     data = trainer.data
-    trained = trainer.epochs_done > 0
+    trained = trainer.epochs_done > 0 or request.epochs == 0  # a reset is measured untrained
     result = Result(
         history={},  # the history already came in the progress messages
         stop_reason=trainer.stop_reason,
@@ -328,6 +363,7 @@ def _send_result(connection, job_id: int, trainer, stopped: bool) -> None:
         weights=trainer.model.get_weights(),
         worker=os.getpid(),
         note=trainer.note,
+        state=trainer.state() if request.keep_state else None,
     )
     connection.send(("done", job_id, result, stopped))
 
@@ -379,9 +415,9 @@ class Pool:
 
     # ---- what the pages call
 
-    def submit(self, design: dict) -> Job:
+    def submit(self, design: dict, request: Request | None = None) -> Job:
         """Queue a run of a valid design; the returned job fills in as it trains."""
-        job = Job(design=design, id=next(self._ids), _pool=self)
+        job = Job(design=design, request=request or Request(), id=next(self._ids), _pool=self)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the training pool is shut down")
@@ -501,8 +537,8 @@ class Pool:
         if job is None or message[1] != job.id:
             return  # news of a job that has already ended (stopped by ending its worker)
         if said == "progress":
-            _, _, rows, epochs, seconds = message
-            job._extend(rows, epochs, seconds)
+            _, _, rows, epochs, seconds, live_map = message
+            job._extend(rows, epochs, seconds, live_map)
         elif said == "done":
             _, _, result, stopped = message
             self._finished(worker, job, result, stopped)
@@ -584,7 +620,7 @@ class Pool:
             worker.job, worker.state = job, "busy"
             job._update(state=RUNNING, started_at=time.monotonic(), worker=worker.process.pid)
             try:
-                worker.connection.send((job.id, job.design))
+                worker.connection.send((job.id, job.design, job.request))
             except (OSError, ValueError):
                 job._update(state=QUEUED, started_at=None, worker=None)
                 self._queue.appendleft(job)

@@ -108,3 +108,68 @@ def test_a_held_measurement_moves_the_map():
     after = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
     assert not np.allclose(before, after)
     assert "sepal_width at 4.2 cm" in " ".join(c.value for c in at.caption)
+
+
+# --- step by step, reset, the baseline, the live map -----------------------------------------------
+
+
+def step_button(at, label: str):
+    return labelled(at.button, label)
+
+
+def test_one_more_epoch_and_ten_more_go_on_with_the_same_run():
+    at = trained_session("lecture_sequential", epochs=5)
+    before = at.session_state["runs"][-1]
+    step_button(at, "+1 epoch").click().run()
+    step_button(at, "+10 epochs").click().run()
+    assert not at.exception
+    runs = at.session_state["runs"]
+    assert len(runs) == 1
+    after = runs[-1]
+    assert after.epochs_done == 16 and after.status == "finished"
+    assert after.history["loss"][:5] == before.history["loss"]
+    assert at.session_state["trained"]["state"].epochs_done == 16
+
+
+def test_reset_then_steps_reproduce_a_run_of_as_many_epochs():
+    at = trained_session("lecture_sequential", epochs=3)
+    first = at.session_state["runs"][-1]
+    step_button(at, "Reset").click().run()
+    reset = at.session_state["runs"][-1]
+    assert len(at.session_state["runs"]) == 2 and reset.epochs_done == 0 and reset.test is not None
+    assert titled(at, "species: the species it predicts")  # the untrained network's map
+    for _ in range(3):
+        step_button(at, "+1 epoch").click().run()
+    again = at.session_state["runs"][-1]
+    assert again.number == reset.number
+    np.testing.assert_allclose(again.history["loss"], first.history["loss"], rtol=1e-5)
+    assert again.test == pytest.approx(first.test, rel=1e-5)
+
+
+def test_reset_with_a_new_seed_changes_the_designs_seed():
+    at = trained_session("lecture_sequential", epochs=2)
+    seed = at.session_state["design"]["training"].get("seed", spec.DEFAULT_TRAINING["seed"])
+    step_button(at, "Reset, new seed").click().run()
+    assert not at.exception
+    assert at.session_state["design"]["training"]["seed"] != seed
+    assert at.session_state["runs"][-1].design["training"]["seed"] == at.session_state["design"]["training"]["seed"]
+
+
+def test_the_results_say_whether_the_network_beat_the_plain_models():
+    at = trained_session()
+    text = " ".join(m.value for m in at.markdown)
+    run = at.session_state["runs"][-1]
+    assert f"The network's accuracy on the test rows, {run.test['species_accuracy'] * 100:.1f} %," in text
+    assert "logistic regression's" in text and "linear regression's" in text
+
+
+def test_a_run_reports_its_map_as_it_trains():
+    from designer import presets, workers
+    from designer.data import prepare
+
+    design = next(p.load() for p in presets.presets() if p.key == "lecture_sequential")
+    plane = maps.plane(design, prepare(design), grid=20)
+    job = workers.shared_pool().submit(design, workers.Request(epochs=30, plane=plane))
+    assert job.wait_done(120)
+    assert job.state == workers.FINISHED
+    assert job.live_map is not None and job.live_map.heads["species"]["predicted"].shape == (20, 20)

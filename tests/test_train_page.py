@@ -198,9 +198,12 @@ def test_training_the_lecture_design(lecture_run):
 
     figures = charts(at)
     assert sorted(map(title_of, figures)) == [
+        "hidden_1, unit 1: its activation",
+        "hidden_1: each unit's activation; petal_length across, petal_width up",
         "species: accuracy",
         "species: confusion matrix (test rows)",
         "species: loss",
+        "species: the species it predicts",
     ]
     assert_curves(titled(figures, "species: loss"), EPOCHS)
     assert_curves(titled(figures, "species: accuracy"), EPOCHS)
@@ -212,7 +215,11 @@ def test_training_the_lecture_design(lecture_run):
     assert matrix.shape == (3, 3)
     assert matrix.sum() == len(prepare(presets.default_design()).test) == 30
 
-    assert [s.value for s in at.subheader] == [f"{run.label} · finished", "On the test rows"]
+    assert [s.value for s in at.subheader] == [
+        f"{run.label} · finished",
+        "On the test rows",
+        "What the network learned",
+    ]
     (row,) = table_rows(at)
     assert row["head"] == "species" and row["predicts"] == "species"
     assert row["loss"] == f"{run.test['loss']:.4f}"
@@ -226,9 +233,9 @@ def test_the_next_rerun_shows_the_run_heading_and_its_curves():
     widget(at.number_input, "training:seed").set_value(1).run()  # any rerun after training
     assert not at.exception
     assert f"{run.label} · finished" in [s.value for s in at.subheader]
-    assert {"species: loss", "species: accuracy", "species: confusion matrix (test rows)"} == {
-        title_of(f) for f in charts(at)
-    }
+    shown = {title_of(f) for f in charts(at)}
+    assert {"species: loss", "species: accuracy", "species: confusion matrix (test rows)"} <= shown
+    assert "species: the species it predicts" in shown
     assert len(at.session_state["runs"]) == 1
 
 
@@ -247,6 +254,10 @@ def test_training_the_two_output_preset(two_output_run):
             "total loss (weighted sum of the heads)",
             "species: confusion matrix (test rows)",
             "petal_width: predicted vs actual petal_width (test rows)",
+            "species: the species it predicts",
+            "petal_width: predicted petal_width",
+            "hidden_1: each unit's activation; petal_length across, sepal_length up",
+            "hidden_1, unit 1: its activation",
         ]
     )
     for title in ("species: loss", "species: accuracy", "petal_width: loss", "petal_width: mean absolute error (cm)"):

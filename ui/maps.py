@@ -37,16 +37,33 @@ def section(run: Run, trained: TrainedModel) -> None:
         caption += f", with {held}. The flowers are drawn where their own two measurements put them, "
         caption += "whatever their other measurements: a projection"
     st.caption(caption + ". Circles: rows it trained on; diamonds: test rows; a red ring: a test row it gets wrong.")
+    _head_maps(run, found, data, trained["test_predictions"], key="map")
+    _units(design, found, layer)
+
+
+def live(run: Run, found: maps.Map, key: str) -> None:
+    """The heads' maps of a run as it trains (from the worker's latest report), without their controls."""
+    _head_maps(run, found, prepare(run.design), {}, key=key)
+
+
+def current_plane(design: dict) -> maps.Plane | None:
+    """The plane the session looks at, fitted to a valid ``design`` (for a run to map as it trains)."""
+    try:
+        return _plane(design, prepare(design))[0]
+    except (ValueError, LookupError):  # a design the data cannot split: the run will say why
+        return None
+
+
+def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict, key: str) -> None:
     columns = st.columns(min(len(run.heads), 2))
     for index, head in enumerate(run.heads):
         target = head.target
-        shown = maps.flowers(data, plane, target, trained["test_predictions"].get(head.name))
+        shown = maps.flowers(data, found.plane, target, test_predictions.get(head.name))
         if spec.is_classification(target):
             figure = map_charts.species_map(found, head.name, shown)
         else:
             figure = map_charts.measurement_map(found, head.name, target, shown)
-        projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"map-{head.name}")
-    _units(design, found, layer)
+        projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"{key}-{head.name}")
 
 
 def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str]:

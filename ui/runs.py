@@ -23,11 +23,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
-from designer import spec, workers
+from designer import edits, spec, workers
+from designer.params import summarize
 from designer.runs import Run, TrainedModel, kept_model
-from ui import session
+from ui import maps, session
 from ui.text import plain
 from ui.training import curves
 
@@ -36,6 +38,7 @@ QUEUE_NOTICE_SECONDS = 0.3  # a run waiting longer is told its place
 POLL_SECONDS = 0.2  # how often the live view looks at the run (the worker reports about 4 times a second)
 CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training
 KEEP_WEIGHTS_MB = 64  # a trained model larger than this keeps its curves and figures, not its weights
+STEP_PARAMETERS = 250_000  # a network up to this size keeps its optimizer's state too (about 4 MB), to step on
 
 
 def runs() -> list[Run]:
@@ -74,9 +77,45 @@ def start() -> None:
     if refused := session.facts().errors:  # the button is disabled then; a click from before an edit may come
         st.session_state[REFUSAL] = refused[0].on_page
         return
-    job = workers.shared_pool().submit(spec.clone(design))
+    _submit(spec.clone(design), workers.Request(plane=maps.current_plane(design), keep_state=_steppable(design)))
+
+
+def step(epochs: int) -> None:
+    """Callback of "+1 epoch" and "+10 epochs": train the latest run on from where it stands, as the same run."""
+    run, trained = latest()
+    if active() is not None or trained is None or trained.get("state") is None:
+        return
+    request = workers.Request(
+        epochs=epochs, start=trained["state"], plane=maps.current_plane(run.design), keep_state=True
+    )
+    st.session_state[JOB] = workers.shared_pool().submit(run.design, request)
+    runs()[-1] = run.replace(status=workers.QUEUED, message="")
+
+
+def reset(new_seed: bool) -> None:
+    """Callback of Reset: a fresh start of the design, untrained (epoch 0), to step from; a new seed if asked."""
+    if active() is not None:
+        return
+    design = session.design()
+    if new_seed:
+        seed = int(np.random.default_rng().integers(0, spec.MAX_SEED + 1))
+        if not session.commit(edits.set_training(design, "seed", seed), "training", f"A new seed: {seed}."):
+            return
+        design = session.design()
+    if session.facts().errors:
+        return
+    _submit(spec.clone(design), workers.Request(epochs=0, plane=maps.current_plane(design), keep_state=True))
+
+
+def _submit(design: dict, request: workers.Request) -> None:
+    job = workers.shared_pool().submit(design, request)
     runs().append(Run.start(len(runs()) + 1, job.design))
     st.session_state[JOB] = job
+
+
+def _steppable(design: dict) -> bool:
+    """Whether a run of the design keeps its full state, to step on from (small networks only)."""
+    return summarize(design).total <= STEP_PARAMETERS
 
 
 def controls(running: bool, invalid: bool) -> Callable[[], None]:
@@ -87,7 +126,7 @@ def controls(running: bool, invalid: bool) -> Callable[[], None]:
     draw the same widget twice) and the Stop button goes.
     """
     row = st.container(horizontal=True)
-    train_slot, stop_slot = row.empty(), row.empty()
+    train_slot, stop_slot, step_slot = row.empty(), row.empty(), row.empty()
 
     def train_button(disabled: bool, key: str) -> None:
         help_text = "A run is under way: Stop ends it" if disabled and not invalid else None
@@ -104,12 +143,38 @@ def controls(running: bool, invalid: bool) -> Callable[[], None]:
     train_button(invalid or running, "train")
     if running:
         stop_slot.button("Stop", icon=":material/stop:", on_click=stop, help="Stop it; the curves so far are kept")
+    _step_buttons(step_slot, running or invalid, "steps")
 
     def ended() -> None:
         train_button(invalid, "train-again")
         stop_slot.empty()
+        _step_buttons(step_slot, invalid, "steps-again")
 
     return ended
+
+
+def _step_buttons(slot, busy: bool, key: str) -> None:
+    """One more epoch, ten more, and a fresh start (with the design's seed or a new one), as Playground has."""
+    _, trained = latest()
+    can_step = not busy and trained is not None and trained.get("state") is not None
+    why = None if can_step else "Train or reset first: a step goes on from the latest run"
+    with slot.container(horizontal=True):
+        for epochs in (1, 10):
+            label = f"+{epochs} epoch{'s' if epochs > 1 else ''}"
+            st.button(label, on_click=step, args=(epochs,), disabled=not can_step, help=why, key=f"{key}-{epochs}")
+        for new_seed, label, help_text in (
+            (False, "Reset", "Start afresh, untrained, with the design's seed"),
+            (True, "Reset, new seed", "Start afresh with a new random seed: see how much the start matters"),
+        ):
+            st.button(
+                label,
+                icon=":material/restart_alt:" if not new_seed else ":material/casino:",
+                on_click=reset,
+                args=(new_seed,),
+                disabled=busy,
+                help=help_text,
+                key=f"{key}-reset-{new_seed}",
+            )
 
 
 def show_refusal() -> None:
@@ -133,7 +198,8 @@ def follow(job: workers.Job, heading) -> None:
     """
     run = runs()[-1]
     shown_state = None
-    total = run.settings["epochs"]
+    before = run.history if job.request.start is not None else {}
+    total = run.epochs_done + job.request.epochs if job.request.epochs is not None else run.settings["epochs"]
     status, progress, view = st.empty(), st.empty(), st.empty()
     drawn_at, drawn_epochs, drawings = 0.0, 0, 0
     while True:
@@ -148,12 +214,14 @@ def follow(job: workers.Job, heading) -> None:
                 status.info(waiting, icon=":material/hourglass_top:")
         else:
             status.empty()
-            progress.progress(min(1.0, now.epochs_done / total), text=_progress_text(now, total))
+            progress.progress(min(1.0, now.epochs_done / max(total, 1)), text=_progress_text(now, total))
             due = time.monotonic() - drawn_at >= CHART_REFRESH_SECONDS
             if now.epochs_done > drawn_epochs and (due or drawn_epochs == 0):
                 drawings += 1
                 with view.container():
-                    curves(run.heads, now.history, key=f"live-{drawings}")
+                    curves(run.heads, _joined(before, now.history), key=f"live-{drawings}")
+                    if now.live_map is not None:
+                        maps.live(run, now.live_map, key=f"live-{drawings}")
                 drawn_at, drawn_epochs = time.monotonic(), now.epochs_done
         if now.done:
             break
@@ -161,6 +229,10 @@ def follow(job: workers.Job, heading) -> None:
     _settle(job)
     for placeholder in (status, progress, view):
         placeholder.empty()
+
+
+def _joined(before: dict[str, list[float]], after: dict[str, list[float]]) -> dict[str, list[float]]:
+    return {name: [*before.get(name, []), *after.get(name, [])] for name in {**before, **after}}
 
 
 def waiting_text(job: workers.Job) -> str | None:
@@ -193,11 +265,12 @@ def _settle(job: workers.Job) -> None:
     ended = job.snapshot()
     result = ended.result
     run = runs()[-1]
+    stepped = job.request.start is not None  # a step goes on with the same run
     changes = {
         "status": ended.state,
         "message": ended.message,
-        "history": ended.history,
-        "seconds": ended.seconds,
+        "history": _joined(run.history, ended.history) if stepped else ended.history,
+        "seconds": ended.seconds + (run.seconds if stepped else 0.0),
         "test": result.test if result else None,
         "worker": ended.worker,
     }
@@ -212,6 +285,7 @@ def _settle(job: workers.Job) -> None:
                 weights=result.weights,
                 test_predictions=result.test_predictions,
                 test_targets=result.test_targets,
+                state=result.state,
             )
             changes["model"] = run.number
         else:
