@@ -160,6 +160,10 @@ def test_train_and_model_pages_are_legible_after_training(projector_page: Page):
     settle(page)
     assert_legible(page)
     page.screenshot(path=SCREENSHOTS / "train_projector.png")
+    maps = page.get_by_role("heading", name="What the network learned")
+    maps.evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    page.screenshot(path=SCREENSHOTS / "maps_projector.png")
 
     page.get_by_role("link", name=re.compile(r"\bModel$")).click()
     expect(page.get_by_text("The model trained in", exact=False)).to_be_visible()

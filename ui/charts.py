@@ -196,4 +196,5 @@ def enlarge(figure: go.Figure, font_size: int, line_width: float) -> go.Figure:
     figure.update_yaxes(**axes)
     figure.update_traces(line_width=2.5 * line_width, marker_size=7 * line_width, selector={"type": "scatter"})
     figure.update_traces(textfont_size=font_size + 2, selector={"type": "heatmap"})
+    figure.update_annotations(font_size=font_size)  # subplot titles are annotations
     return figure
