@@ -3,7 +3,7 @@
 import streamlit as st
 
 from designer import workers
-from ui import entry, projector, session
+from ui import entry, plane_link, projector, session
 from ui.text import plain
 
 st.set_page_config(page_title="Keras Network Designer", page_icon=":material/hub:", layout="wide")
@@ -18,11 +18,13 @@ pages = [
 ]
 page = st.navigation(pages, position="top")  # a top bar leaves the page's whole width to the editors and the graph
 session.design()  # from the share link, on whichever page it opens
+plane_link.settings()  # the maps' plane too
 for problem in session.rejected("link"):
     st.error(plain(problem.message), icon=":material/link_off:")
 with entry.app_running():
     page.run()
 session.sync_link()  # after the page, whose callbacks may have changed the design
 projector.sync_link()
+plane_link.sync_link()
 workers.start_soon(delay=1.0)  # the training workers import TensorFlow once the first page is drawn
 entry.freeze_imports()

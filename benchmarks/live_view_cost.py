@@ -7,7 +7,7 @@ process in four ways, each on a fresh trainer:
 - ``run only``: iterating ``trainer.run()`` (default updates per second) and
   drawing nothing, to tell the cost of smaller chunks from that of drawing;
 - ``throttled``: iterating ``trainer.run()`` and redrawing as the Train page
-  does (``ui.training.train_live``): at most every ``CHART_REFRESH_SECONDS``,
+  does (``ui.runs.follow``): at most every ``CHART_REFRESH_SECONDS``,
   then once more at the end;
 - ``every yield``: the same, redrawing at every yield.
 
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import_keras()  # Keras and TensorFlow up front (quietly): not part of any timing
 from ui import charts  # noqa: E402
-from ui.training import CHART_REFRESH_SECONDS  # noqa: E402
+from ui.runs import CHART_REFRESH_SECONDS  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "live_view_cost.json"
 PRESET = "lecture_two_outputs"

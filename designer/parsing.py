@@ -322,3 +322,45 @@ def _path(path: tuple) -> str:
         else:
             parts.append(f"[{show(step, 40)}]")
     return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------- a map's plane
+
+MAX_MAP_TEXT = 200  # characters of a link's map part; a valid one has under 100
+MAP_SETTING = re.compile(r"[a-z_]{1,40}")
+NUMBER_TEXT = re.compile(r"[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,3})?")
+
+
+class MapTextError(ValueError):
+    """A link's map part that cannot be read; the message says what was received."""
+
+
+def parse_map_text(text: str) -> dict:
+    """A link's map part, ``x=petal_length,y=sepal_length,sepal_width=3.4``, as plane settings.
+
+    Returns ``{"x": ..., "y": ..., "at": {column: value}}`` with only the parts
+    given; a value that is not a number is kept as text, for
+    :func:`designer.maps.plane` to refuse by name. Too long a text, or a part
+    that is not ``name=value``, is a :class:`MapTextError`.
+    """
+    if len(text) > MAX_MAP_TEXT:
+        raise MapTextError(f"the map part of a link must be at most {MAX_MAP_TEXT} characters. Received: {len(text):,}")
+    settings: dict = {}
+    for part in filter(None, text.split(",")):
+        name, equals, value = part.partition("=")
+        if not equals or not MAP_SETTING.fullmatch(name):
+            raise MapTextError(
+                f"the map part of a link must be like x=petal_length,y=petal_width. Received: {show(part)}"
+            )
+        if name in ("x", "y"):
+            settings[name] = value
+        else:
+            settings.setdefault("at", {})[name] = float(value) if NUMBER_TEXT.fullmatch(value) else value
+    return settings
+
+
+def map_text(settings: dict) -> str:
+    """Plane settings as a link's map part: the inverse of :func:`parse_map_text`."""
+    parts = [f"{axis}={settings[axis]}" for axis in ("x", "y") if settings.get(axis)]
+    parts += [f"{column}={value:g}" for column, value in settings.get("at", {}).items() if isinstance(value, float)]
+    return ",".join(parts)

@@ -11,6 +11,7 @@ from apptest_support import (
     load_preset,
     open_session,
     plotly_values,
+    preset_design,
     press_train,
     set_epochs,
 )
@@ -18,6 +19,7 @@ from sklearn.datasets import load_iris
 
 from designer import maps, spec
 from designer.keras_model import restore_model
+from ui.text import unescape
 
 pytestmark = pytest.mark.keras
 
@@ -173,3 +175,48 @@ def test_a_run_reports_its_map_as_it_trains():
     assert job.wait_done(120)
     assert job.state == workers.FINISHED
     assert job.live_map is not None and job.live_map.heads["species"]["predicted"].shape == (20, 20)
+
+
+# --- the plane in a link ---------------------------------------------------------------------------
+
+
+def linked_session(map_text: str, epochs: int = 3):
+    """A session opened by a link with the two-output design and ``map=map_text``, trained on the Train page."""
+    from designer import links
+
+    design = preset_design(TWO_OUTPUTS)
+    query = {links.PARAMETER: links.encode(design), "map": map_text}
+    at = open_session(TRAIN_PAGE, query=query, timeout=120)
+    set_epochs(at, epochs)
+    press_train(at)
+    return at
+
+
+def test_a_link_opens_on_its_plane_and_the_address_follows_the_plane():
+    at = linked_session("x=sepal_length,y=petal_length,sepal_width=2.5")
+    (figure,) = titled(at, "species: the species it predicts")
+    assert figure["layout"]["xaxis"]["title"]["text"] == "sepal_length (cm)"
+    assert "sepal_width at 2.5 cm" in " ".join(c.value for c in at.caption)
+    assert not at.error
+    labelled(at.selectbox, "Up (y)").set_value("sepal_width").run()
+    assert at.query_params["map"] == "x=sepal_length,y=sepal_width,petal_length=3.75"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x=species", "map x must be one of the design's input columns"),
+        ("x=petal_length,y=petal_length", 'map x and y must be two different columns, got "petal_length" for both'),
+        ("x=petal_length,y=sepal_length,sepal_width=1e300", "map at sepal_width must be a number from"),
+        ("x=petal_length,y=sepal_length,sepal_width=abc", 'got "abc"'),
+        ("nonsense", "the map part of a link must be like x=petal_length,y=petal_width"),
+        ("x=" + "a" * 300, "at most 200 characters"),
+    ],
+)
+def test_a_links_bad_plane_is_refused_with_the_reason_and_changes_nothing_else(text, expected):
+    at = linked_session(text)
+    messages = [unescape(e.value) for e in at.error]
+    assert len(messages) == 1 and expected in messages[0] and "The default map is shown" in messages[0], messages
+    assert titled(at, "species: the species it predicts")  # the default plane's map
+    linked = preset_design(TWO_OUTPUTS)  # the link's design, with only the epochs the test typed
+    assert at.session_state["design"] == {**linked, "training": {**linked.get("training", {}), "epochs": 3}}

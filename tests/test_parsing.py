@@ -358,3 +358,25 @@ def test_an_upload_with_many_problems_shows_a_handful():
     got, problems = read_upload(json.dumps(design).encode())
     assert got is None and len(problems) == MAX_SHOWN + 1
     assert problems[0].field == "layers[0].units" and problems[-1].message.startswith("…and ")
+
+
+# --- a link's map part ---------------------------------------------------------------------------
+
+
+def test_a_map_part_reads_back_what_it_writes():
+    settings = {"x": "petal_length", "y": "sepal_length", "at": {"sepal_width": 3.4}}
+    text = parsing.map_text(settings)
+    assert text == "x=petal_length,y=sepal_length,sepal_width=3.4"
+    assert parsing.parse_map_text(text) == settings
+
+
+def test_a_map_part_keeps_a_value_that_is_not_a_number_as_text_for_the_plane_to_refuse():
+    assert parsing.parse_map_text("sepal_width=abc") == {"at": {"sepal_width": "abc"}}
+    assert parsing.parse_map_text("sepal_width=1" + "0" * 30) == {"at": {"sepal_width": "1" + "0" * 30}}
+
+
+@pytest.mark.parametrize("text", ["x", "x=a,=3", "X=petal_length", "x=a,y=b,c d=1", "a" * 201, "\u202e=1"])
+def test_a_map_part_that_cannot_be_read_is_refused(text):
+    with pytest.raises(parsing.MapTextError) as refused:
+        parsing.parse_map_text(text)
+    assert "map part of a link" in str(refused.value)

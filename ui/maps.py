@@ -18,9 +18,11 @@ from designer import maps, spec
 from designer.data import Dataset, prepare
 from designer.keras_model import restore_model
 from designer.runs import Run, TrainedModel
-from ui import map_charts, projector
+from ui import map_charts, plane_link, projector
+from ui.plane_link import PLANE  # the session's plane settings: one dict, see ui.plane_link
+from ui.text import plain
 
-PLANE, KEPT = "map_plane", "map_kept"
+KEPT = "map_kept"
 
 
 def section(run: Run, trained: TrainedModel) -> None:
@@ -29,6 +31,8 @@ def section(run: Run, trained: TrainedModel) -> None:
     data = prepare(design)
     plane, layer = _plane(design, data)
     st.subheader("What the network learned")
+    if refused := plane_link.refusal():
+        st.error(plain(refused), icon=":material/error:")
     _controls(design, plane)
     found = _computed(trained, data, plane, layer)
     caption = "Each point of the plane is coloured by what the network predicts there"
@@ -67,11 +71,18 @@ def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict,
 
 
 def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str]:
-    """The session's plane for this design, or the default one when it does not fit (another design's)."""
-    settings = st.session_state.get(PLANE, {})
+    """The session's plane for this design, or the default one when it does not fit.
+
+    Settings a link brought that do not fit are refused with the reason; the
+    settings of another design (the learner changed the inputs) give way silently.
+    """
+    opening = plane_link.from_link()
+    settings = plane_link.settings()
     try:
         plane = maps.plane(design, data, settings.get("x"), settings.get("y"), settings.get("at"))
-    except maps.MapError:
+    except maps.MapError as error:
+        if opening:
+            plane_link.refuse(str(error))
         plane = maps.default_plane(design, data)
     layers = maps.unit_layers(design)
     layer = settings.get("layer") if settings.get("layer") in layers else layers[0]
