@@ -129,7 +129,7 @@ def axis_values(column: str, grid: int = GRID) -> np.ndarray:
 
 def unit_layers(design: dict) -> list[str]:
     """The layers and heads whose units have a map of their own: the dense ones that reach a head."""
-    return [node.name for node in resolve(design).used_nodes if node.spec.weights == "kernel and bias"]
+    return [node.name for node in resolve(design).dense_nodes]
 
 
 def default_plane(design: dict, data: Dataset) -> Plane:

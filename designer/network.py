@@ -63,6 +63,11 @@ class Network:
     def used_nodes(self) -> list[Node]:
         return [node for node in self.nodes if node.used]
 
+    @property
+    def dense_nodes(self) -> list[Node]:
+        """The used layers and heads with a kernel and biases: those whose units each have a map of their own."""
+        return [node for node in self.used_nodes if node.spec.weights == "kernel and bias"]
+
 
 def layer_sources(design: dict) -> list[tuple[str, ...]]:
     """Each layer's sources, with the default `from` applied.

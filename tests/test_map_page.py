@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from apptest_support import (
+    DESIGN_PAGE,
     TRAIN_PAGE,
     charts,
+    choose_tab,
+    keyed,
     labelled,
     load_preset,
     open_session,
@@ -220,3 +223,14 @@ def test_a_links_bad_plane_is_refused_with_the_reason_and_changes_nothing_else(t
     assert titled(at, "species: the species it predicts")  # the default plane's map
     linked = preset_design(TWO_OUTPUTS)  # the link's design, with only the epochs the test typed
     assert at.session_state["design"] == {**linked, "training": {**linked.get("training", {}), "epochs": 3}}
+
+
+def test_the_neuron_view_leads_to_a_trained_layers_unit_maps():
+    at = trained_session("lecture_sequential", epochs=3)
+    at.switch_page(DESIGN_PAGE).run()
+    choose_tab(at, "design-view", "Neuron by neuron")
+    keyed(at.segmented_control, "walk:").set_value("hidden_2").run()
+    labelled(at.button, "See what each unit of hidden_2 computes").click().run()
+    assert not at.exception
+    assert titled(at, "hidden_2: each unit's activation")
+    assert labelled(at.selectbox, "Layer").value == "hidden_2"

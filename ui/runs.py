@@ -33,7 +33,8 @@ from ui import maps, session
 from ui.text import plain
 from ui.training import curves
 
-RUNS, JOB, TRAINED, REFUSAL = "runs", "job", "trained", "train_refused"
+RUNS, JOB, REFUSAL = "runs", "job", "train_refused"
+TRAINED = session.TRAINED
 QUEUE_NOTICE_SECONDS = 0.3  # a run waiting longer is told its place
 POLL_SECONDS = 0.2  # how often the live view looks at the run (the worker reports about 4 times a second)
 CHART_REFRESH_SECONDS = 0.5  # curves redraw at most twice a second while training

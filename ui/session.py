@@ -24,6 +24,7 @@ REVISION = "revision"  # counts accepted edits; the derived facts are kept for o
 DERIVED = "derived"
 REJECTED = "rejected"
 NOTICE = "notice"
+TRAINED = "trained"  # the latest run's trained model, as plain arrays (kept by ui.runs; read by the pages)
 
 
 def design() -> dict:

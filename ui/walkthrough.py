@@ -11,8 +11,9 @@ from __future__ import annotations
 import streamlit as st
 
 from designer import neurons
-from designer.network import Network
+from designer.network import Network, resolve
 from designer.params import Summary, explain, running_total
+from ui import plane_link, session
 from ui.projector import Look
 from ui.text import plain
 
@@ -35,6 +36,17 @@ def walkthrough(net: Network, summary: Summary, look: Look) -> None:
             st.markdown(f"All together: {summary.sum_text(emphasis='**')} parameters.")
         else:
             explanation(net, summary, chosen)
+            units_of_trained(chosen)
+
+
+def units_of_trained(name: str) -> None:
+    """Once a network with this layer is trained: a way to the map of what each of its units computes."""
+    trained = st.session_state.get(session.TRAINED)
+    if trained is None or name not in {node.name for node in resolve(trained["design"]).dense_nodes}:
+        return
+    if st.button(f"See what each unit of {name} computes", icon=":material/grid_view:", key="walk:units"):
+        plane_link.settings()["layer"] = name
+        st.switch_page("pages/train.py")
 
 
 def neuron_view(net: Network, look: Look, focus: str | None = None, kernels=None, biases=None) -> None:
