@@ -25,6 +25,6 @@ with entry.app_running():
     page.run()
 session.sync_link()  # after the page, whose callbacks may have changed the design
 projector.sync_link()
-plane_link.sync_link()
+plane_link.sync_link(session.design())
 workers.start_soon(delay=1.0)  # the training workers import TensorFlow once the first page is drawn
 entry.freeze_imports()

@@ -72,13 +72,12 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None, m
     """
     from designer import training  # imports TensorFlow
 
-    if seed is not None:
-        design = {**design, "training": {**design.get("training", {}), "seed": seed}}
+    design = _overridden(design, epochs, seed)
     try:
         trainer = training.Trainer(design)
     except (InvalidDesign, training.DataError) as error:
         raise DesignError(str(error)) from None
-    trainer.train(epochs)
+    trainer.train()
     if trainer.stop_reason or trainer.note:
         _say(trainer.stop_reason or trainer.note)
     test = trainer.evaluate(trainer.data.test)
@@ -107,11 +106,10 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
     """
     from designer import data, maps
 
-    if args.seed is not None:
-        design = {**design, "training": {**design.get("training", {}), "seed": args.seed}}
+    design = _overridden(design, args.epochs, args.seed)
     try:
         plane = maps.plane(design, data.prepare(design), args.x, args.y, _held(args.at), args.grid)
-    except (maps.MapError, data.DataError) as error:
+    except (maps.MapError, data.DataError, InvalidDesign) as error:
         raise DesignError(str(error)) from None
     layers = maps.unit_layers(design)
     if args.unit is not None and args.unit not in layers:
@@ -121,7 +119,7 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
     from designer import training
 
     trainer = training.Trainer(design)
-    trainer.train(args.epochs)
+    trainer.train()
     found = maps.compute(trainer.model, design, trainer.data, plane, [args.unit] if args.unit else [])
     with open(args.out, "w", encoding="utf-8") as file:
         json.dump(found.to_json(), file)
@@ -129,17 +127,28 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
     print(f"Trained {trainer.epochs_done} epochs; wrote the {plane.grid}-point map to {args.out}.")
 
 
+def _overridden(design: dict, epochs: int | None, seed: int | None) -> dict:
+    """The design with ``--epochs`` and ``--seed`` in its training settings, where given (checked as the file is)."""
+    changes = {key: value for key, value in (("epochs", epochs), ("seed", seed)) if value is not None}
+    if not changes:
+        return design
+    changed = {**design, "training": {**design.get("training", {}), **changes}}
+    if problems := errors(validate(changed)):
+        raise DesignError("\n".join(f"--{p.field.split('.')[-1]}: {p.message}" for p in problems[:3]))
+    return changed
+
+
 def _held(pairs: list[str]) -> dict[str, object]:
-    """``--at COLUMN=VALUE`` arguments as {column: value}; a value that is not a number is kept, to be refused."""
+    """``--at COLUMN=VALUE`` arguments as {column: value}, read as a link's map part is read."""
     held: dict[str, object] = {}
     for pair in pairs:
-        column, equals, value = pair.partition("=")
-        if not equals:
-            raise DesignError(f"--at must be COLUMN=VALUE (in cm), got {pair!r}")
         try:
-            held[column] = float(value)
-        except ValueError:
-            held[column] = value
+            read = parsing.parse_map_text(pair)
+        except parsing.MapTextError:
+            read = {}
+        if set(read) != {"at"}:
+            raise DesignError(f"--at must be COLUMN=VALUE (in cm), got {pair!r}")
+        held.update(read["at"])
     return held
 
 

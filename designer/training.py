@@ -273,7 +273,8 @@ class Trainer:
                 # Aim the next chunk at the time budget, growing at most fourfold, as timings vary.
                 chunk = max(1, min(4 * chunk, int(budget * done / elapsed)))
             yield self.epochs_done
-        if restore_best and self.stop_reason is None and self.settings["early_stopping_patience"]:
+        patience = self.settings["early_stopping_patience"]
+        if restore_best and patience and self.stop_reason is None and self.epochs_done:
             self._restore_best_at_the_end()
 
     def cancel(self) -> None:

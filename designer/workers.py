@@ -327,7 +327,7 @@ def _train(
     engine = engines.get(training.architecture_key(design))
     trainer = training.Trainer(design, engine=engine, start=request.start)
     engines.keep(trainer.engine)
-    live_map = _live_map(design, trainer, request.plane)
+    live_map = _live_map(design, trainer, request.plane, request.epochs)
     sent = trainer.epochs_done  # a step sends only its own epochs
     if stop_event.is_set():  # stopped while the model was being built
         return _send_result(connection, job_id, trainer, request, stopped=True)
@@ -340,9 +340,9 @@ def _train(
     _send_result(connection, job_id, trainer, request, stopped=stop_event.is_set())
 
 
-def _live_map(design: dict, trainer, plane):
+def _live_map(design: dict, trainer, plane, request_epochs: int | None):
     """What computes the heads' map of the model as it trains, or None when the run asked for none."""
-    if plane is None:
+    if plane is None or request_epochs == 0:  # a reset trains nothing, so reports nothing
         return None
     from designer import maps
 
@@ -727,7 +727,11 @@ def _bare_main():
 
 
 def _epochs(job: Job) -> int:
-    return spec.training_settings(job.design)["epochs"]
+    """The epoch the job trains to: the design's epochs, or a step's end."""
+    request = job.request
+    if request.epochs is None:
+        return spec.training_settings(job.design)["epochs"]
+    return (request.start.epochs_done if request.start is not None else 0) + request.epochs
 
 
 def _reap(worker: _Worker, timeout: float = 10) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from apptest_support import (
@@ -19,6 +21,7 @@ from apptest_support import (
     set_epochs,
 )
 from sklearn.datasets import load_iris
+from test_maps import independent_inputs
 
 from designer import maps, spec
 from designer.keras_model import restore_model
@@ -177,7 +180,15 @@ def test_a_run_reports_its_map_as_it_trains():
     job = workers.shared_pool().submit(design, workers.Request(epochs=30, plane=plane))
     assert job.wait_done(120)
     assert job.state == workers.FINISHED
-    assert job.live_map is not None and job.live_map.heads["species"]["predicted"].shape == (20, 20)
+    # The last report came after the last epoch: its map is the final model's, as Keras predicts it.
+    data = prepare(design)
+    model = restore_model(design, job.result.weights)
+    inputs = independent_inputs(SimpleNamespace(design=design, data=data), plane)
+    probabilities = model.predict(inputs[0], verbose=0)
+    np.testing.assert_array_equal(job.live_map.heads["species"]["predicted"], probabilities.argmax(1).reshape(20, 20))
+    np.testing.assert_allclose(
+        job.live_map.heads["species"]["confidence"], probabilities.max(1).reshape(20, 20), rtol=1e-5
+    )
 
 
 # --- the plane in a link ---------------------------------------------------------------------------
@@ -234,3 +245,38 @@ def test_the_neuron_view_leads_to_a_trained_layers_unit_maps():
     assert not at.exception
     assert titled(at, "hidden_2: each unit's activation")
     assert labelled(at.selectbox, "Layer").value == "hidden_2"
+
+
+def species_grid(at) -> np.ndarray:
+    (figure,) = titled(at, "species: the species it predicts")
+    shown = np.stack([plotly_values(t["z"]) for t in heatmaps(figure)])
+    return np.nanargmax(np.nan_to_num(shown, nan=-1), axis=0)
+
+
+def test_the_map_after_a_step_is_the_stepped_networks():
+    at = trained_session(epochs=2)
+    before = species_grid(at)
+    step_button(at, "+10 epochs").click().run()
+    expected = reference_map(at, "petal_length", "sepal_length").heads["species"]["predicted"]
+    np.testing.assert_array_equal(species_grid(at), expected)
+    assert (before != expected).any(), "ten more epochs should move the map"
+
+
+def test_no_step_after_early_stopping_or_a_changed_design():
+    at = open_session(timeout=120)
+    load_preset(at, "regularised")
+    at.switch_page(TRAIN_PAGE).run()
+    design = at.session_state["design"]
+    early = {**design, "training": {**design.get("training", {}), "early_stopping_patience": 2, "epochs": 500}}
+    at.session_state["design"] = early  # as an upload would set it
+    at.run()
+    press_train(at)
+    assert at.session_state["runs"][-1].status == "stopped early"
+    assert step_button(at, "+1 epoch").disabled
+    assert "stopped early" in step_button(at, "+1 epoch").proto.help
+
+    at = trained_session("lecture_sequential", epochs=2)
+    assert not step_button(at, "+1 epoch").disabled
+    set_epochs(at, 7)
+    assert step_button(at, "+1 epoch").disabled
+    assert "The design has changed" in step_button(at, "+10 epochs").proto.help

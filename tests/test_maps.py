@@ -191,6 +191,9 @@ def test_cli_map_writes_the_documented_shape(tmp_path):
         (("--at", "sepal_length=5"), "only the input columns off the axes can be held (sepal_width)"),
         (("--grid", "100000"), "map grid must be a whole number from 2 to 200, got 100000"),
         (("--unit", "nowhere"), "--unit must be one of"),
+        (("--seed", "-1"), "--seed: training.seed must be a whole number from 0 to 4294967295, got -1"),
+        (("--epochs", "0"), "--epochs: training.epochs must be a whole number from 1 to 2000, got 0"),
+        (("--at", "x=petal_length"), "--at must be COLUMN=VALUE (in cm), got 'x=petal_length'"),
     ],
 )  # fmt: skip
 def test_cli_map_refuses_a_bad_plane_with_the_reason(tmp_path, arguments, expected):

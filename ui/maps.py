@@ -130,7 +130,9 @@ def _store(setting: str, widget: str) -> None:
 
 def _computed(trained: TrainedModel, data: Dataset, plane: maps.Plane, layer: str) -> maps.Map:
     """The map of the plane, computed once per run, plane and layer, and kept as arrays."""
-    wanted = json.dumps([trained["number"], plane.x, plane.y, sorted(plane.fixed.items()), plane.grid, layer])
+    # A step keeps the run's number and adds epochs: the epochs are part of what the map is of.
+    of = [trained["number"], trained["epochs"], plane.x, plane.y, sorted(plane.fixed.items()), plane.grid, layer]
+    wanted = json.dumps(of)
     kept = st.session_state.get(KEPT)
     if kept is None or kept[0] != wanted:
         model = restore_model(trained["design"], trained["weights"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from designer import parsing
+from designer.network import resolve
 
 PARAMETER = "map"
 PLANE = "map_plane"
@@ -50,11 +51,21 @@ def refusal() -> str | None:
     return st.session_state.pop(REFUSED, None)
 
 
-def sync_link() -> None:
-    """Keep the address bar's ``map`` parameter in step with the plane the maps show (once they have)."""
+def sync_link(design: dict) -> None:
+    """Keep the address bar's ``map`` parameter in step with the plane the maps show (once they have).
+
+    Only what fits ``design`` (the session's, which the link carries) is written:
+    a held column the design no longer takes is left out, and when an axis is
+    not one of its inputs, the link carries no plane at all.
+    """
     plane = st.session_state.get(PLANE)
     if not plane or st.session_state.get(UNCHECKED):
         return  # no map shown yet: a link's parameter stays as it came
-    text = parsing.map_text(plane)
+    columns = {column for node in resolve(design).inputs for column in node.entry["columns"]}
+    if not {plane.get("x"), plane.get("y")} - {None} <= columns:
+        st.query_params.pop(PARAMETER, None)
+        return
+    held = {column: value for column, value in plane.get("at", {}).items() if column in columns}
+    text = parsing.map_text({**plane, "at": held})
     if st.query_params.get(PARAMETER) != text:
         st.query_params[PARAMETER] = text

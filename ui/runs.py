@@ -90,7 +90,6 @@ def step(epochs: int) -> None:
         epochs=epochs, start=trained["state"], plane=maps.current_plane(run.design), keep_state=True
     )
     st.session_state[JOB] = workers.shared_pool().submit(run.design, request)
-    runs()[-1] = run.replace(status=workers.QUEUED, message="")
 
 
 def reset(new_seed: bool) -> None:
@@ -105,7 +104,21 @@ def reset(new_seed: bool) -> None:
         design = session.design()
     if session.facts().errors:
         return
-    _submit(spec.clone(design), workers.Request(epochs=0, plane=maps.current_plane(design), keep_state=True))
+    request = workers.Request(epochs=0, plane=maps.current_plane(design), keep_state=_steppable(design))
+    _submit(spec.clone(design), request)
+
+
+def _why_no_step(run: Run | None, trained: TrainedModel | None) -> str | None:
+    """Why the latest run cannot go on by a step (None: it can)."""
+    if run is None or trained is None:
+        return "Train or reset first: a step goes on from the latest run"
+    if trained.get("state") is None:
+        return "This network is too large to go on step by step here: Train trains it whole"
+    if run.status == workers.STOPPED_EARLY:
+        return "This run stopped early (its message says why): Train or Reset to start again"
+    if session.design() != run.design:
+        return "The design has changed since this run: Train or Reset to use the new one"
+    return None
 
 
 def _submit(design: dict, request: workers.Request) -> None:
@@ -156,9 +169,9 @@ def controls(running: bool, invalid: bool) -> Callable[[], None]:
 
 def _step_buttons(slot, busy: bool, key: str) -> None:
     """One more epoch, ten more, and a fresh start (with the design's seed or a new one), as Playground has."""
-    _, trained = latest()
-    can_step = not busy and trained is not None and trained.get("state") is not None
-    why = None if can_step else "Train or reset first: a step goes on from the latest run"
+    run, trained = latest()
+    why = None if busy else _why_no_step(run, trained)
+    can_step = not busy and why is None
     with slot.container(horizontal=True):
         for epochs in (1, 10):
             label = f"+{epochs} epoch{'s' if epochs > 1 else ''}"
@@ -267,6 +280,11 @@ def _settle(job: workers.Job) -> None:
     result = ended.result
     run = runs()[-1]
     stepped = job.request.start is not None  # a step goes on with the same run
+    if stepped and (result is None or result.test is None):  # cancelled, failed or refused: the run stays
+        fallback = f"The step ended before it trained: the run stands at epoch {run.epochs_done}."
+        runs()[-1] = run.replace(message=ended.message or fallback)
+        del st.session_state[JOB]
+        return
     changes = {
         "status": ended.state,
         "message": ended.message,
