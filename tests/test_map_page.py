@@ -280,3 +280,23 @@ def test_no_step_after_early_stopping_or_a_changed_design():
     set_epochs(at, 7)
     assert step_button(at, "+1 epoch").disabled
     assert "The design has changed" in step_button(at, "+10 epochs").proto.help
+
+
+def test_a_design_of_one_input_column_gets_a_line_and_no_axis_controls():
+    at = open_session(TRAIN_PAGE, timeout=120)
+    one_column = {
+        "version": 1,
+        "inputs": {"petal": ["petal_length"]},
+        "layers": [{"name": "hidden", "units": 20}],
+        "heads": [{"name": "species", "target": "species"}],
+        "training": {"epochs": 3},
+    }
+    at.session_state["design"] = one_column  # as an uploaded file would set it
+    at.run()
+    press_train(at)
+    (figure,) = titled(at, "species: the species it predicts, and how sure")
+    lines = [t for t in figure["data"] if t.get("mode") == "lines"]
+    assert [t["name"] for t in lines] == [f"predicts {name}" for name in spec.SPECIES]
+    assert not [s for s in at.selectbox if s.label in ("Across (x)", "Up (y)")]
+    (units,) = titled(at, "hidden: each unit's activation")
+    assert "the first 16; 4 more not shown" in units["layout"]["title"]["text"]

@@ -150,7 +150,7 @@ def unit_maps(found: Map, layer: str, columns: int = 4) -> go.Figure:
     figure.update_xaxes(**frame, linecolor="#cbd5e1")
     figure.update_yaxes(**frame, linecolor="#cbd5e1")
     total = found.units[layer].shape[0]
-    more = f" (the first {MAX_UNIT_MAPS} of {total})" if total > MAX_UNIT_MAPS else ""
+    more = f" (the first {MAX_UNIT_MAPS}; {total - MAX_UNIT_MAPS} more not shown)" if total > MAX_UNIT_MAPS else ""
     axes = found.plane.x if found.y is None else f"{found.plane.x} across, {found.plane.y} up"
     figure.update_layout(
         title={"text": f"{layer}: each unit's activation{more}; {axes}", "font": {"size": FONT_SIZE + 2}},
