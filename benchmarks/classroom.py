@@ -369,19 +369,26 @@ class App:
                 job.stop()  # left behind by a timed-out script run
         except Exception as caught:
             error = error or f"{type(caught).__name__}: {caught}"
-        status = "no run" if run is None else run["status"] if isinstance(run, dict) else run.status  # old app: dicts
+        status = field(run, "status", "no run")
         return {
             "learner": learner,
             "pressed": pressed,
             "first_curve": self.first_curve.pop(learner, None),
             "ended": ended,
             "status": status,
-            "message": (run or {}).get("message", ""),
-            "worker": (run or {}).get("worker"),
+            "message": field(run, "message", ""),
+            "worker": field(run, "worker"),
             "error": error,
             "exceptions": exceptions,
             "completed": status == "finished" and not error and not exceptions,
         }
+
+
+def field(run, name: str, missing=None):
+    """A run's field: the reference app's runs are dicts, the current app's are ``designer.runs.Run``s."""
+    if run is None:
+        return missing
+    return run.get(name, missing) if isinstance(run, dict) else getattr(run, name, missing)
 
 
 # ------------------------------------------------------------------------------------------ subprocesses

@@ -159,6 +159,7 @@ class TrainedModel(TypedDict):
     test_predictions: dict[str, np.ndarray]  # head name -> (rows, units)
     test_targets: dict[str, np.ndarray]
     state: object  # a designer.training.TrainingState to step on from, or None (a large network)
+    map: object  # the map (designer.maps.Map) the run ended with, or None
 
 
 def kept_model(run: Run, kept: TrainedModel | None) -> TrainedModel | None:

@@ -153,6 +153,7 @@ class Result:
     worker: int  # the worker's process id
     note: str | None = None  # how a run that went to its last epoch ended, if there is more to say
     state: object = None  # a designer.training.TrainingState, when the request asked for it
+    map: object = None  # the map (designer.maps.Map) of the end, with the units asked for, if a plane was
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,18 @@ class Request:
     gives a few epochs and the ``start`` (a :class:`designer.training.TrainingState`)
     to go on from, and 0 epochs is a reset: a fresh start, not trained.
     ``plane`` (a :class:`designer.maps.Plane`) asks for the heads' map after
-    every report; ``keep_state`` asks for the state at the end, to step on from.
+    every report, and at the end for the map with the units of ``layers``;
+    ``keep_state`` asks for the state at the end, to step on from. With
+    ``weights`` (a trained model's), nothing trains: the worker draws the map
+    of that model, so that the server never needs TensorFlow.
     """
 
     epochs: int | None = None
     start: object = None
     plane: object = None
+    layers: tuple[str, ...] = ()
     keep_state: bool = False
+    weights: list | None = None
 
 
 @dataclass(eq=False)  # a job is itself: two runs of one design are two jobs
@@ -280,7 +286,10 @@ def _worker_main(connection, stop_event, warm_up: bool) -> None:
             return
         job_id, design, request = message
         try:
-            _train(training, engines, connection, stop_event, job_id, design, request)
+            if request.weights is not None:
+                _draw_map(connection, job_id, design, request)
+            else:
+                _train(training, engines, connection, stop_event, job_id, design, request)
         except (InvalidDesign, training.DataError) as error:
             connection.send(("refused", job_id, str(error)))
         except Exception as error:  # reported to the server, which logs it and tells the learner plainly
@@ -340,6 +349,16 @@ def _train(
     _send_result(connection, job_id, trainer, request, stopped=stop_event.is_set())
 
 
+def _draw_map(connection, job_id: int, design: dict, request: Request) -> None:
+    """A map job: the map of a trained model (its weights sent along), as a result with nothing trained."""
+    from designer import data, keras_model, maps
+
+    model = keras_model.restore_model(design, request.weights)
+    found = maps.compute(model, design, data.prepare(design), request.plane, request.layers)
+    result = Result({}, None, 0.0, None, {}, {}, None, os.getpid(), map=found)
+    connection.send(("done", job_id, result, False))
+
+
 def _live_map(design: dict, trainer, plane, request_epochs: int | None):
     """What computes the heads' map of the model as it trains, or None when the run asked for none."""
     if plane is None or request_epochs == 0:  # a reset trains nothing, so reports nothing
@@ -347,6 +366,14 @@ def _live_map(design: dict, trainer, plane, request_epochs: int | None):
     from designer import maps
 
     return maps.Prober(trainer.model, design, trainer.data, plane)
+
+
+def _end_map(design: dict, trainer, request: Request):
+    if request.plane is None:
+        return None
+    from designer import maps
+
+    return maps.compute(trainer.model, design, trainer.data, request.plane, request.layers)
 
 
 def _send_result(connection, job_id: int, trainer, request: Request, stopped: bool) -> None:
@@ -364,6 +391,7 @@ def _send_result(connection, job_id: int, trainer, request: Request, stopped: bo
         worker=os.getpid(),
         note=trainer.note,
         state=trainer.state() if request.keep_state else None,
+        map=_end_map(trainer.design, trainer, request),
     )
     connection.send(("done", job_id, result, stopped))
 
@@ -416,12 +444,21 @@ class Pool:
     # ---- what the pages call
 
     def submit(self, design: dict, request: Request | None = None) -> Job:
-        """Queue a run of a valid design; the returned job fills in as it trains."""
-        job = Job(design=design, request=request or Request(), id=next(self._ids), _pool=self)
+        """Queue a run of a valid design; the returned job fills in as it trains.
+
+        A map job (a request with ``weights``) takes a few milliseconds: it goes
+        to the front of the queue, so a learner turning an axis waits for the
+        next free worker only, not for every run queued.
+        """
+        request = request or Request()
+        job = Job(design=design, request=request, id=next(self._ids), _pool=self)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the training pool is shut down")
-            self._queue.append(job)
+            if request.weights is not None:
+                self._queue.appendleft(job)
+            else:
+                self._queue.append(job)
         self._wake()
         return job
 

@@ -14,15 +14,15 @@ import json
 
 import streamlit as st
 
-from designer import maps, spec
+from designer import maps, spec, workers
 from designer.data import Dataset, prepare
-from designer.keras_model import restore_model
 from designer.runs import Run, TrainedModel
 from ui import map_charts, plane_link, projector
 from ui.plane_link import PLANE  # the session's plane settings: one dict, see ui.plane_link
 from ui.text import plain
 
 KEPT = "map_kept"
+MAP_WAIT_SECONDS = 30  # a map job waits for the next free worker at most this long
 
 
 def section(run: Run, trained: TrainedModel) -> None:
@@ -34,7 +34,10 @@ def section(run: Run, trained: TrainedModel) -> None:
     if refused := plane_link.refusal():
         st.error(plain(refused), icon=":material/error:")
     _controls(design, plane)
-    found = _computed(trained, data, plane, layer)
+    found = _computed(trained, plane, layer)
+    if found is None:
+        st.info("The trainers are all busy, so the map could not be drawn just now; change a setting to try again.")
+        return
     caption = "Each point of the plane is coloured by what the network predicts there"
     held = ", ".join(f"{column} at {value:g} cm" for column, value in plane.fixed.items())
     if held:
@@ -50,12 +53,13 @@ def live(run: Run, found: maps.Map, key: str) -> None:
     _head_maps(run, found, prepare(run.design), {}, key=key)
 
 
-def current_plane(design: dict) -> maps.Plane | None:
-    """The plane the session looks at, fitted to a valid ``design`` (for a run to map as it trains)."""
+def current_view(design: dict) -> dict:
+    """What a run of a valid ``design`` should map: the session's plane and layer, as Request arguments."""
     try:
-        return _plane(design, prepare(design))[0]
+        plane, layer = _plane(design, prepare(design))
     except (ValueError, LookupError):  # a design the data cannot split: the run will say why
-        return None
+        return {}
+    return {"plane": plane, "layers": (layer,)}
 
 
 def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict, key: str) -> None:
@@ -128,17 +132,38 @@ def _store(setting: str, widget: str) -> None:
     st.session_state[PLANE] = settings
 
 
-def _computed(trained: TrainedModel, data: Dataset, plane: maps.Plane, layer: str) -> maps.Map:
-    """The map of the plane, computed once per run, plane and layer, and kept as arrays."""
+def _computed(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map | None:
+    """The map of the plane, kept as arrays once per run, plane and layer (None: a worker could not draw it).
+
+    The run's own end came with the map of the plane it was trained on; any
+    other is drawn by a worker from the kept weights, so that this process
+    never imports TensorFlow.
+    """
     # A step keeps the run's number and adds epochs: the epochs are part of what the map is of.
     of = [trained["number"], trained["epochs"], plane.x, plane.y, sorted(plane.fixed.items()), plane.grid, layer]
     wanted = json.dumps(of)
     kept = st.session_state.get(KEPT)
     if kept is None or kept[0] != wanted:
-        model = restore_model(trained["design"], trained["weights"])
-        kept = (wanted, maps.compute(model, trained["design"], data, plane, [layer]))
+        ended = trained.get("map")
+        if ended is not None and ended.plane == plane and layer in ended.units:
+            found = ended
+        else:
+            found = _drawn_by_a_worker(trained, plane, layer)
+            if found is None:
+                return None
+        kept = (wanted, found)
         st.session_state[KEPT] = kept
     return kept[1]
+
+
+def _drawn_by_a_worker(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map | None:
+    request = workers.Request(plane=plane, layers=(layer,), weights=trained["weights"])
+    job = workers.shared_pool().submit(trained["design"], request)
+    with st.spinner("Drawing the map…"):
+        job.wait_done(MAP_WAIT_SECONDS)
+    if not job.done:
+        job.stop()
+    return job.result.map if job.done and job.result is not None else None
 
 
 def _units(design: dict, found: maps.Map, layer: str) -> None:

@@ -78,7 +78,7 @@ def start() -> None:
     if refused := session.facts().errors:  # the button is disabled then; a click from before an edit may come
         st.session_state[REFUSAL] = refused[0].on_page
         return
-    _submit(spec.clone(design), workers.Request(plane=maps.current_plane(design), keep_state=_steppable(design)))
+    _submit(spec.clone(design), workers.Request(**maps.current_view(design), keep_state=_steppable(design)))
 
 
 def step(epochs: int) -> None:
@@ -86,9 +86,7 @@ def step(epochs: int) -> None:
     run, trained = latest()
     if active() is not None or trained is None or trained.get("state") is None:
         return
-    request = workers.Request(
-        epochs=epochs, start=trained["state"], plane=maps.current_plane(run.design), keep_state=True
-    )
+    request = workers.Request(epochs=epochs, start=trained["state"], **maps.current_view(run.design), keep_state=True)
     st.session_state[JOB] = workers.shared_pool().submit(run.design, request)
 
 
@@ -104,7 +102,7 @@ def reset(new_seed: bool) -> None:
         design = session.design()
     if session.facts().errors:
         return
-    request = workers.Request(epochs=0, plane=maps.current_plane(design), keep_state=_steppable(design))
+    request = workers.Request(epochs=0, **maps.current_view(design), keep_state=_steppable(design))
     _submit(spec.clone(design), request)
 
 
@@ -305,6 +303,7 @@ def _settle(job: workers.Job) -> None:
                 test_predictions=result.test_predictions,
                 test_targets=result.test_targets,
                 state=result.state,
+                map=result.map,
             )
             changes["model"] = run.number
         else:
