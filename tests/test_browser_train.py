@@ -38,8 +38,6 @@ TWO_OUTPUT_TITLES = [
     "petal_width: predicted vs actual",
     "species: the species it predicts",
     "petal_width: predicted petal_width",
-    "hidden_1: each unit's activation",
-    "hidden_1, unit 1: its activation",
 ]
 
 # Resolves true once every chart has a title and its layout and size stay put for 300 ms.

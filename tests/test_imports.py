@@ -45,3 +45,28 @@ def test_the_probe_sees_a_heavy_import(tmp_path):
     heavy = tmp_path / "heavy.py"
     heavy.write_text('import keras\nimport streamlit as st\nst.markdown("Heavy")\n')
     assert "keras" in modules_after_rendering(heavy, "Heavy")
+
+
+TRAINED_AND_MAPPED = """
+import json, sys
+sys.path.insert(0, "tests")
+from apptest_support import TRAIN_PAGE, labelled, open_session, press_train, set_epochs
+from designer import workers
+at = open_session(TRAIN_PAGE, timeout=180)
+set_epochs(at, 3)
+press_train(at)  # the run ends with its maps, drawn in a worker
+labelled(at.selectbox, "Up (y)").set_value("sepal_width").run()  # a new plane: a map job, in a worker
+assert not at.exception, at.exception
+assert any(c.value.startswith("Each point of the plane") for c in at.caption)
+workers.shared_pool().shutdown()
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & {"tensorflow", "keras"})))
+"""
+
+
+def test_the_server_draws_the_maps_without_tensorflow():
+    """Training, the maps of its end and of a new plane: all in the workers; the server never imports TensorFlow."""
+    done = subprocess.run(
+        [sys.executable, "-c", TRAINED_AND_MAPPED], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

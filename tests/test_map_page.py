@@ -73,8 +73,11 @@ def test_a_map_per_head_and_per_unit_after_training():
     np.testing.assert_array_equal(predicted, expected.heads["species"]["predicted"])
     (value,) = heatmaps(width[0])
     np.testing.assert_allclose(plotly_values(value["z"]), expected.heads["petal_width"]["predicted"], rtol=1e-5)
+    assert not titled(at, "hidden_1: each unit's activation")  # drawn once a layer is picked
+    labelled(at.selectbox, "Layer").set_value("hidden_1").run()
     units = titled(at, "hidden_1: each unit's activation")
     assert len(units) == 1 and len(heatmaps(units[0])) == 8
+    assert len(at.session_state["runs"]) == 1
 
 
 def test_the_flowers_are_drawn_on_the_species_map():
@@ -298,5 +301,6 @@ def test_a_design_of_one_input_column_gets_a_line_and_no_axis_controls():
     lines = [t for t in figure["data"] if t.get("mode") == "lines"]
     assert [t["name"] for t in lines] == [f"predicts {name}" for name in spec.SPECIES]
     assert not [s for s in at.selectbox if s.label in ("Across (x)", "Up (y)")]
+    labelled(at.selectbox, "Layer").set_value("hidden").run()
     (units,) = titled(at, "hidden: each unit's activation")
     assert "the first 16; 4 more not shown" in units["layout"]["title"]["text"]

@@ -198,8 +198,6 @@ def test_training_the_lecture_design(lecture_run):
 
     figures = charts(at)
     assert sorted(map(title_of, figures)) == [
-        "hidden_1, unit 1: its activation",
-        "hidden_1: each unit's activation; petal_length across, petal_width up",
         "species: accuracy",
         "species: confusion matrix (test rows)",
         "species: loss",
@@ -256,8 +254,6 @@ def test_training_the_two_output_preset(two_output_run):
             "petal_width: predicted vs actual petal_width (test rows)",
             "species: the species it predicts",
             "petal_width: predicted petal_width",
-            "hidden_1: each unit's activation; petal_length across, sepal_length up",
-            "hidden_1, unit 1: its activation",
         ]
     )
     for title in ("species: loss", "species: accuracy", "petal_width: loss", "petal_width: mean absolute error (cm)"):

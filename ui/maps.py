@@ -59,7 +59,7 @@ def current_view(design: dict) -> dict:
         plane, layer = _plane(design, prepare(design))
     except (ValueError, LookupError):  # a design the data cannot split: the run will say why
         return {}
-    return {"plane": plane, "layers": (layer,)}
+    return {"plane": plane, "layers": (layer,) if layer else ()}
 
 
 def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict, key: str) -> None:
@@ -74,7 +74,7 @@ def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict,
         projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"{key}-{head.name}")
 
 
-def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str]:
+def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str | None]:
     """The session's plane for this design, or the default one when it does not fit.
 
     Settings a link brought that do not fit are refused with the reason; the
@@ -89,7 +89,7 @@ def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str]:
             plane_link.refuse(str(error))
         plane = maps.default_plane(design, data)
     layers = maps.unit_layers(design)
-    layer = settings.get("layer") if settings.get("layer") in layers else layers[0]
+    layer = settings.get("layer") if settings.get("layer") in layers else None  # units drawn once one is picked
     st.session_state[PLANE] = {"x": plane.x, "y": plane.y, "at": dict(plane.fixed), "layer": layer}
     return plane, layer
 
@@ -110,7 +110,7 @@ def _controls(design: dict, plane: maps.Plane) -> None:
 def _bound(setting: str, value: object) -> dict:
     """Keyword arguments for a widget showing ``value`` that stores what the learner picks in the plane."""
     widget = f"map:{setting}"
-    if st.session_state.get(widget) != value:
+    if widget not in st.session_state or st.session_state[widget] != value:  # None too: a picker left empty
         st.session_state[widget] = value
     return {"key": widget, "on_change": _store, "args": (setting, widget)}
 
@@ -132,7 +132,7 @@ def _store(setting: str, widget: str) -> None:
     st.session_state[PLANE] = settings
 
 
-def _computed(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map | None:
+def _computed(trained: TrainedModel, plane: maps.Plane, layer: str | None) -> maps.Map | None:
     """The map of the plane, kept as arrays once per run, plane and layer (None: a worker could not draw it).
 
     The run's own end came with the map of the plane it was trained on; any
@@ -145,7 +145,7 @@ def _computed(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map 
     kept = st.session_state.get(KEPT)
     if kept is None or kept[0] != wanted:
         ended = trained.get("map")
-        if ended is not None and ended.plane == plane and layer in ended.units:
+        if ended is not None and ended.plane == plane and (layer is None or layer in ended.units):
             found = ended
         else:
             found = _drawn_by_a_worker(trained, plane, layer)
@@ -156,8 +156,8 @@ def _computed(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map 
     return kept[1]
 
 
-def _drawn_by_a_worker(trained: TrainedModel, plane: maps.Plane, layer: str) -> maps.Map | None:
-    request = workers.Request(plane=plane, layers=(layer,), weights=trained["weights"])
+def _drawn_by_a_worker(trained: TrainedModel, plane: maps.Plane, layer: str | None) -> maps.Map | None:
+    request = workers.Request(plane=plane, layers=(layer,) if layer else (), weights=trained["weights"])
     job = workers.shared_pool().submit(trained["design"], request)
     with st.spinner("Drawing the map…"):
         job.wait_done(MAP_WAIT_SECONDS)
@@ -166,11 +166,16 @@ def _drawn_by_a_worker(trained: TrainedModel, plane: maps.Plane, layer: str) -> 
     return job.result.map if job.done and job.result is not None else None
 
 
-def _units(design: dict, found: maps.Map, layer: str) -> None:
-    """The units of one dense layer or head, each a small map; one of them enlarged."""
+def _units(design: dict, found: maps.Map, layer: str | None) -> None:
+    """The units of the dense layer or head picked, each a small map; one of them enlarged."""
     st.markdown("**Inside the network: one map per unit**")
     with st.container(horizontal=True):
-        st.selectbox("Layer", maps.unit_layers(design), **_bound("layer", layer), width=240)
+        st.selectbox(
+            "Layer", maps.unit_layers(design), placeholder="Pick a layer…", **_bound("layer", layer), width=240
+        )
+        if layer is None:
+            st.caption("Pick a dense layer or head: a small map for each of its units shows what that unit computes.")
+            return
         count = min(len(found.units[layer]), maps.MAX_UNIT_MAPS)
         unit = st.selectbox(
             "Enlarge", range(count), format_func=lambda i: f"unit {i + 1}", key=f"map:unit:{layer}", width=160
