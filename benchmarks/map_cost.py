@@ -33,7 +33,7 @@ from pathlib import Path
 from live_view_cost import redraw
 from report import run_benchmark, write_results
 
-from designer import maps, presets, spec, training
+from designer import maps, presets, training
 from designer.keras_model import import_keras
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,11 +53,7 @@ def draw_maps(found: maps.Map, design: dict, data) -> int:
     characters = 0
     for node in maps.resolve(design).heads:
         target = node.entry["target"]
-        flowers = maps.flowers(data, found.plane, target)
-        if spec.is_classification(target):
-            figure = map_charts.species_map(found, node.name, flowers)
-        else:
-            figure = map_charts.measurement_map(found, node.name, target, flowers)
+        figure = map_charts.head_map(found, node.name, target, maps.flowers(data, found.plane, target))
         characters += len(figure.to_json())
     return characters
 

@@ -42,6 +42,13 @@ def _cm(column: str | None) -> str:
     return f"{column} (cm)" if column else ""
 
 
+def head_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:
+    """A head's map: the species it predicts (a species head), or its prediction in cm (a measurement head)."""
+    if spec.is_classification(target):
+        return species_map(found, head, flowers)
+    return measurement_map(found, head, target, flowers)
+
+
 def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
     """The predicted species over the plane, stronger where the network is surer, with the flowers on top."""
     grids = found.heads[head]

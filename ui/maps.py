@@ -14,7 +14,7 @@ import json
 
 import streamlit as st
 
-from designer import maps, spec, workers
+from designer import maps, workers
 from designer.data import Dataset, prepare
 from designer.runs import Run, TrainedModel
 from ui import map_charts, plane_link, projector
@@ -65,12 +65,8 @@ def current_view(design: dict) -> dict:
 def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict, key: str) -> None:
     columns = st.columns(min(len(run.heads), 2))
     for index, head in enumerate(run.heads):
-        target = head.target
-        shown = maps.flowers(data, found.plane, target, test_predictions.get(head.name))
-        if spec.is_classification(target):
-            figure = map_charts.species_map(found, head.name, shown)
-        else:
-            figure = map_charts.measurement_map(found, head.name, target, shown)
+        shown = maps.flowers(data, found.plane, head.target, test_predictions.get(head.name))
+        figure = map_charts.head_map(found, head.name, head.target, shown)
         projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"{key}-{head.name}")
 
 
