@@ -1,4 +1,4 @@
-"""The command line: ``python -m designer summary|train|map|export|link DESIGN.json``.
+"""The command line: ``python -m designer summary|train|map|export|link|exercise DESIGN.json``, ``check LINK``.
 
 Bad input never shows a traceback: an unreadable or invalid design prints what
 is wrong and exits with status 2. The file is read and parsed by
@@ -162,6 +162,63 @@ def export_script(design: dict, style: str) -> str:
         raise DesignError(str(error)) from None
 
 
+def exercise_link(design: dict, args: argparse.Namespace) -> str:
+    """The query string of a link to ``design`` made an exercise with the arguments' title, goals and locks."""
+    from designer import exercises
+
+    try:
+        goals = [exercises.parse_goal(text) for text in args.goal]
+    except exercises.GoalTextError as error:
+        raise DesignError(f"--goal: {error}") from None
+    locks = [part for lock in args.lock for part in (ARCHITECTURE if lock == "architecture" else (lock,))]
+    made = exercises.make(design, args.title, goals, args.task or "", locks, args.hide)
+    if problems := errors(validate(made)):
+        option = {"locks": "--lock", "hide": "--hide", "goals": "--goal"}
+        raise DesignError(
+            "\n".join(
+                f"{option.get(p.field.split('.')[1].split('[')[0], '--' + p.field.split('.')[-1])}: {p.message}"
+                for p in problems[: parsing.MAX_SHOWN]
+            )
+        )
+    return links.query_string(made, args.projector)
+
+
+ARCHITECTURE = ("inputs", "layers", "heads")  # what --lock architecture stands for
+
+
+def check_result(query: str) -> int:
+    """Re-train the runs a result link claims; print each confirmed or not, and the goals. 0: all confirmed and met."""
+    from designer import exercises, training
+    from designer.runs import Run
+
+    try:
+        design, result = links.from_query_string(query), links.result_from_query_string(query)
+    except links.LinkError as error:
+        raise DesignError(str(error)) from None
+    if exercises.FIELD not in design or result is None:
+        raise DesignError(
+            "a result link holds an exercise's design and a result: this one has no "
+            + ("exercise" if exercises.FIELD not in design else "result part")
+        )
+    runs = []
+    for claim in result["runs"]:
+        seeded = exercises.with_seed(design, claim["seed"])
+        trainer = training.Trainer(seeded)
+        epochs = exercises.retrain_epochs(design, claim)
+        if epochs != 0:
+            trainer.train(epochs=epochs, restore_best=epochs is None)
+        test = trainer.evaluate(trainer.data.test)
+        runs.append(Run.start(len(runs) + 1, seeded).replace(history=trainer.history, test=test))
+    confirmations = exercises.confirm(design, result, runs)
+    for item in confirmations:
+        word = "confirmed" if item.confirmed else "NOT confirmed"
+        print(f"seed {item.seed}, {item.epochs} epochs: {word} (largest difference {item.difference:.2g})")
+    states = exercises.progress(design, summarize(design).total, runs)
+    for state in states:
+        print(f"{'met' if state.met else 'not met'}: {state.figures}")
+    return 0 if all(c.confirmed for c in confirmations) and all(s.met for s in states) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m designer", description="Design small Keras networks for Iris.")
@@ -194,8 +251,24 @@ def main(argv: list[str] | None = None) -> int:
     linker = commands.add_parser("link", help="print the query string of a share link (starting with ?)")
     linker.add_argument("design", help="a design file (JSON)")
     linker.add_argument("--projector", action="store_true", help="open the link in projector mode")
+    maker = commands.add_parser(
+        "exercise", help="print the query string of a link that hands the design out as an exercise"
+    )
+    maker.add_argument("design", help="a design file (JSON)")
+    maker.add_argument("--title", default="Exercise", help="the exercise's title")
+    maker.add_argument("--task", help="what the learner is asked to do, in plain text")
+    maker.add_argument(
+        "--goal", action="append", required=True, metavar="GOAL", help='e.g. "species.accuracy>=0.95", "params<=60"'
+    )
+    maker.add_argument("--lock", action="append", default=[], metavar="PART", help="e.g. layers, training.seed")
+    maker.add_argument("--hide", action="append", default=[], metavar="PART", help="e.g. page:code, training.seed")
+    maker.add_argument("--projector", action="store_true", help="open the link in projector mode")
+    checker = commands.add_parser("check", help="re-train what a result link claims, and say if it holds")
+    checker.add_argument("link", help="a result link, or its query string")
     args = parser.parse_args(argv)
     try:
+        if args.command == "check":
+            return check_result(args.link.partition("?")[2] if "?" in args.link else args.link)
         design = read_design(args.design)
         if args.command == "summary":
             print(summary_table(design))
@@ -205,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             decision_map(design, args)
         elif args.command == "export":
             print(export_script(design, args.style), end="")
+        elif args.command == "exercise":
+            print(exercise_link(design, args))
         else:
             print(links.query_string(design, args.projector))
     except DesignError as error:

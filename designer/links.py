@@ -16,10 +16,11 @@ import json
 import zlib
 from urllib.parse import parse_qs, urlencode
 
-from designer import parsing
+from designer import exercises, parsing
 from designer.validation import errors, validate
 
 PARAMETER = "design"
+RESULT = "result"  # a result link's claimed figures (see designer.exercises.claims)
 PROJECTOR = "projector"  # the app's projector mode: a way of showing the design, not part of it
 PROJECTOR_ON = "true"
 MAX_LINK_CHARACTERS = 8_000
@@ -37,10 +38,10 @@ def encode(design: dict) -> str:
     return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def decode(value: str) -> dict:
-    """The design in a link value; raises :class:`LinkError` unless it is a valid design."""
+def _unpack(value: str, part: str) -> bytes:
+    """The JSON bytes of a link value, size-capped; :class:`LinkError` if there are none or they cannot be decoded."""
     if not isinstance(value, str) or not value:
-        raise LinkError("the link holds no design")
+        raise LinkError(f"the link holds no {part}")
     if len(value) > MAX_LINK_CHARACTERS:
         raise LinkError(f"the link is too long ({len(value):,} characters; at most {MAX_LINK_CHARACTERS:,})")
     try:
@@ -48,9 +49,15 @@ def decode(value: str) -> dict:
         unpacker = zlib.decompressobj()
         raw = unpacker.decompress(packed, MAX_JSON_BYTES + 1)
     except (binascii.Error, ValueError, zlib.error):
-        raise LinkError("the link is damaged: its design part cannot be decoded") from None
+        raise LinkError(f"the link is damaged: its {part} part cannot be decoded") from None
     if len(raw) > MAX_JSON_BYTES or unpacker.unconsumed_tail:
         raise LinkError(f"the link unpacks to more than {MAX_JSON_BYTES:,} bytes")
+    return raw
+
+
+def decode(value: str) -> dict:
+    """The design in a link value; raises :class:`LinkError` unless it is a valid design."""
+    raw = _unpack(value, "design")
     try:
         design = parsing.parse_design(raw)
     except parsing.DesignTextError as error:
@@ -60,6 +67,23 @@ def decode(value: str) -> dict:
     if found:
         raise LinkError("the link's design is not valid: " + "; ".join(parsing.bounded([p.on_page for p in found])))
     return design
+
+
+def decode_result(value: str) -> dict:
+    """The figures a result link claims (:func:`designer.exercises.claims`); :class:`LinkError` unless readable."""
+    raw = _unpack(value, "result")
+    try:
+        result = parsing.parse_json(raw)
+    except parsing.DesignTextError as error:
+        raise LinkError("the link's result is damaged: " + parsing.shorten(error.message)) from None
+    if found := exercises.claim_problems(result):
+        raise LinkError("the link's result cannot be read: " + "; ".join(parsing.bounded(found)))
+    return result
+
+
+def result_query_string(design: dict, result: dict, projector: bool = False) -> str:
+    """The query string of a result link: the design, the run's figures it claims, and the mode."""
+    return query_string(design, projector) + "&" + urlencode({RESULT: encode(result)})
 
 
 def query_string(design: dict, projector: bool = False) -> str:
@@ -73,3 +97,9 @@ def from_query_string(query: str) -> dict:
     if not values:
         raise LinkError(f"the link has no {PARAMETER!r} parameter")
     return decode(values[0])
+
+
+def result_from_query_string(query: str) -> dict | None:
+    """The claimed figures in a query string, or None if it has no result part (:class:`LinkError` if unreadable)."""
+    values = parse_qs(query.removeprefix("?")).get(RESULT)
+    return decode_result(values[0]) if values else None

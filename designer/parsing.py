@@ -9,7 +9,8 @@ holds more than :data:`MAX_PARSED_VALUES` values; then text that is not JSON,
 JSON that is not an object, a format version this app does not read, and
 designs too big for any valid one: more than :data:`designer.spec.MAX_LAYERS`
 layers or :data:`designer.spec.MAX_HEADS` heads, more inputs or columns than
-Iris has measurements, texts longer than :data:`MAX_TEXT_CHARACTERS`, or more
+Iris has measurements, texts longer than :data:`MAX_TEXT_CHARACTERS` (an exercise's task:
+:data:`LONG_TEXTS`), or more
 than :data:`MAX_VALUES` JSON values in all. So
 :func:`designer.validation.validate` only ever sees a design of a size a
 learner could have made, and its cost and its list of problems stay small.
@@ -42,6 +43,7 @@ MAX_DESIGN_BYTES = 100_000  # the most a design may be, as a file, an upload, or
 MAX_DEPTH = 32  # lists and objects inside each other; a valid design nests 4 deep
 MAX_DIGITS = 100  # digits in a row in one number (2**64 has 20)
 MAX_TEXT_CHARACTERS = 100  # any string, key or value; a valid name has at most 40 characters
+LONG_TEXTS = {("exercise", "task"): spec.MAX_EXERCISE_TASK}  # the texts allowed to be longer, by their place
 MAX_VALUES = 2_000  # JSON values in all (objects, lists, strings, numbers, ...); a valid design has under 1,000
 MAX_PARSED_VALUES = 5 * MAX_VALUES  # text that surely holds more is refused unparsed (its commas and brackets tell)
 MAX_INPUTS = len(spec.NUMERIC_COLUMNS)  # named inputs: each takes at least one column, none twice
@@ -136,6 +138,20 @@ def parse_design(data: str | bytes, received_bytes: int | None = None) -> dict:
     _check_object(design)
     _check_structure(design)
     return design
+
+
+def parse_json(data: str | bytes) -> object:
+    """Untrusted JSON that is not a design (a result link's figures), under the same caps of size,
+    nesting, numbers and values as a design; :class:`DesignTextError` otherwise."""
+    text = _text(data, None)
+    _check_text(text)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise DesignTextError(_json_message(error, text), JSON) from None
+    if isinstance(value, (dict, list)):
+        _check_values(value if isinstance(value, dict) else {"": value})
+    return value
 
 
 def read_design_file(path: str | Path) -> dict:
@@ -279,8 +295,9 @@ def _check_values(design: dict) -> None:
     while stack:
         value, path = stack.pop()
         if isinstance(value, str):
-            if len(value) > MAX_TEXT_CHARACTERS:
-                raise _too_long(_path(path), value)
+            limit = LONG_TEXTS.get(path, MAX_TEXT_CHARACTERS)
+            if len(value) > limit:
+                raise _too_long(_path(path), value, limit)
         elif isinstance(value, (dict, list)):
             count += len(value)  # counted before any is looked at, so a long list is refused unread
             if count > MAX_VALUES:
@@ -300,10 +317,8 @@ def _too_many_values(received: str) -> DesignTextError:
     )
 
 
-def _too_long(where: str, text: str) -> DesignTextError:
-    return _structure(
-        f"{where} must be at most {MAX_TEXT_CHARACTERS} characters long. Received: {len(text):,} characters"
-    )
+def _too_long(where: str, text: str, limit: int = MAX_TEXT_CHARACTERS) -> DesignTextError:
+    return _structure(f"{where} must be at most {limit:,} characters long. Received: {len(text):,} characters")
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")

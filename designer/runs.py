@@ -106,7 +106,7 @@ class Run:
     """
 
     number: int
-    label: str  # for the learner: "Run 2: adam, lr 0.01, batch 5"
+    label: str  # for the learner: "Run 2: adam, lr 0.01, batch 5, seed 42"
     stem: str  # for file names: "run_2" (run_2.keras, run_2_history.csv)
     design: dict
     settings: dict
@@ -133,7 +133,7 @@ class Run:
         return cls(
             number=number,
             label=f"Run {number}: {settings['optimizer']}, lr {settings['learning_rate']:g}, "
-            f"batch {settings['batch_size']}",
+            f"batch {settings['batch_size']}, seed {settings['seed']}",
             stem=f"run_{number}",
             design=design,
             settings=settings,

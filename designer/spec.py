@@ -47,6 +47,7 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam", "lion")
 MAX_LAYERS = 32
 MAX_HEADS = 8
 MAX_UNITS = 1024
+MAX_EXERCISE_TASK = 2000  # characters of an exercise's task, the one long text a design holds
 
 MAX_SEED = 2**32 - 1  # what NumPy's and Keras' seeding accept
 DATASET_ROWS = 150  # Iris: 50 flowers of each species

@@ -89,7 +89,7 @@ def architecture_key(design: dict) -> str:
     """
     heads = [{key: value for key, value in head.items() if key != "loss_weight"} for head in design["heads"]]
     optimizer = spec.training_settings(design)["optimizer"]
-    network = {key: value for key, value in design.items() if key not in ("training", "heads")}
+    network = {key: value for key, value in design.items() if key not in ("training", "heads", "exercise")}
     return json.dumps({**network, "heads": heads, "optimizer": optimizer}, sort_keys=True)
 
 

@@ -20,13 +20,13 @@ import math
 import re
 from dataclasses import dataclass
 
-from designer import kinds, network, spec
+from designer import exercises, kinds, network, spec
 from designer.constraints import is_whole
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME_LENGTH = 40
 
-TOP_LEVEL_FIELDS = {"version", "dataset", "inputs", "layers", "heads", "training"}
+TOP_LEVEL_FIELDS = {"version", "dataset", "inputs", "layers", "heads", "training", "exercise"}
 CLASSIFIER_ACTIVATIONS = ("softmax", "log_softmax", "sparsemax")
 SECTION_TITLES = {
     "": "The design",
@@ -36,7 +36,9 @@ SECTION_TITLES = {
     "layers": "Hidden layers",
     "heads": "Output heads",
     "training": "Training",
+    "exercise": "The exercise",
 }
+EXERCISE_LISTS = {"goals": "goal", "locks": "lock", "hide": "hidden part"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def validate(design: object) -> list[Problem]:
         _check_fit(design, report)
     if not errors(report.problems):
         _check_reach(design, report)
+    if exercises.FIELD in design:
+        _check_exercise(design, report)
     return report.problems
 
 
@@ -159,6 +163,8 @@ class _Report:
             subject, rest = self._entry_title(section, path[1]), path[2:]
         elif section == "inputs" and len(path) > 1:
             subject, rest = self._input_title(path[1]), path[2:]
+        elif section == "exercise" and len(path) > 2 and path[1] in EXERCISE_LISTS and isinstance(path[2], int):
+            subject, rest = f"The exercise's {EXERCISE_LISTS[path[1]]} {path[2] + 1}", path[3:]
         else:
             subject, rest = SECTION_TITLES.get(section, section), path[1:]
         return field, subject, " ".join(_words(part) for part in rest)
@@ -425,3 +431,55 @@ def _check_reach(design: dict, report: _Report) -> None:
             report.warn(
                 ("layers", i), f"{layer['name']!r} reaches no head, so it is left out of the model and the counts"
             )
+
+
+def _check_exercise(design: dict, report: _Report) -> None:
+    """The exercise's fields, then (if they and the design are sound) its check against the locked parts."""
+    exercise = design[exercises.FIELD]
+    path = (exercises.FIELD,)
+    if not isinstance(exercise, dict):
+        report.fail(path, "must be an object with a title, goals and a check", exercise)
+        return
+    _unknown_fields(exercise, set(exercises.EXERCISE_FIELDS), path, report)
+    _check_text(exercise, "title", exercises.MAX_TITLE, report, required=True)
+    _check_text(exercise, "task", exercises.MAX_TASK, report)
+    goals = exercise.get("goals")
+    if not isinstance(goals, list) or not 1 <= len(goals) <= exercises.MAX_GOALS:
+        report.fail((*path, "goals"), f"must be a list of 1 to {exercises.MAX_GOALS} goals", goals)
+    else:
+        for i, goal in enumerate(goals):
+            for where, requirement, value in exercises.goal_problems(goal):
+                report.fail((*path, "goals", i, *where), requirement, value)
+    for key in ("locks", "hide"):
+        _check_parts(design, exercise, key, report)
+    check = exercise.get("check")
+    if not isinstance(check, str) or len(check) != exercises.CHECK_LENGTH:
+        report.fail((*path, "check"), f"must be the exercise's check, {exercises.CHECK_LENGTH} hex digits", check)
+    elif not errors(report.problems) and exercises.seal(design) != check:
+        report.fail(
+            (*path, "check"),
+            "does not match the exercise and its locked parts: the exercise, or a part it locks, was changed "
+            "after it was made. Ask for the exercise's link again",
+            check,
+        )
+
+
+def _check_text(exercise: dict, key: str, limit: int, report: _Report, required: bool = False) -> None:
+    value = exercise.get(key, None if required else "")
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        least = "1" if required else "0"
+        report.fail((exercises.FIELD, key), f"must be a text of {least} to {limit:,} characters", value)
+
+
+def _check_parts(design: dict, exercise: dict, key: str, report: _Report) -> None:
+    parts = exercise.get(key, [])
+    path = (exercises.FIELD, key)
+    if not isinstance(parts, list) or len(parts) > exercises.MAX_PARTS:
+        report.fail(path, f"must be a list of at most {exercises.MAX_PARTS} parts of the design", parts)
+        return
+    for i, part in enumerate(parts):
+        why = exercises.part_problem(part, design, hiding=key == "hide")
+        if why is None and parts.index(part) != i:
+            why = "must not repeat a part listed before"
+        if why:
+            report.fail((*path, i), why, part)

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from designer import presets
+from designer import exercises, presets
 from designer.graph import network_to_dot
-from ui import editors, entry, projector, session, views, walkthrough
+from ui import editors, entry, exercise_maker, projector, session, views, walkthrough
 from ui.session import Edit
 
 entry.require_app()
@@ -15,6 +15,11 @@ net, summary, advice = facts.network, facts.summary, facts.warnings
 look = projector.look()
 
 PRESETS = {preset.key: preset for preset in presets.presets()}
+SECTIONS = (
+    ("Inputs", "inputs", editors.inputs_editor),
+    ("Hidden layers", "layers", editors.layers_editor),
+    ("Output heads", "heads", editors.heads_editor),
+)
 
 
 def preset_design(_design: dict, key: str) -> dict:
@@ -24,11 +29,14 @@ def preset_design(_design: dict, key: str) -> dict:
 
 title, picker = st.columns([3, 2], vertical_alignment="bottom")
 title.title("Design a network")
+in_exercise = exercises.FIELD in design
 picker.selectbox(
     "Start from a preset",
     list(PRESETS),
     placeholder="Choose a preset design…",
     format_func=lambda key: PRESETS[key].title,
+    disabled=in_exercise,
+    help="This design is an exercise: leave it (at the top) to start from a preset" if in_exercise else None,
     **session.bind("preset", "preset", presets.matching(design), Edit(preset_design)),
 )
 
@@ -46,12 +54,11 @@ if build.open:
             views.fresh_graph(network_to_dot(net, look.font_size, look.line_width), session.revision())
             views.parameter_table(summary)
         with controls:
-            st.subheader("Inputs")
-            editors.inputs_editor(design, advice)
-            st.subheader("Hidden layers")
-            editors.layers_editor(design, advice)
-            st.subheader("Output heads")
-            editors.heads_editor(design, advice)
+            for heading, part, editor in SECTIONS:
+                if not exercises.hidden(design, part):  # an exercise may hide a whole section
+                    st.subheader(heading)
+                    editor(design, advice)
+            exercise_maker.panel(design, summary)
 if walk.open:
     with walk:
         walkthrough.walkthrough(net, summary, look)

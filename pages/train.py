@@ -25,9 +25,11 @@ run_ended = runs.controls(running=job is not None, invalid=invalid)
 runs.show_refusal()
 
 if job is not None:
-    heading = st.empty()
-    runs.follow(job, heading)  # until the run ends; then the page goes on to show it as any run
-    heading.empty()
+    while job is not None:  # a series (an exercise's seeds) starts its next run as one ends
+        heading = st.empty()
+        runs.follow(job, heading)  # until the run ends; then the page goes on to show it as any run
+        heading.empty()
+        job = runs.active()
     run_ended()
 
 run, trained = runs.latest()

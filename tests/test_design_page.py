@@ -6,7 +6,7 @@ import pytest
 from apptest_support import button, graph_source, load_preset, open_session, shown_total, widget
 from streamlit.testing.v1 import AppTest
 
-from designer import kinds, params, presets
+from designer import exercises, kinds, params, presets
 from designer.validation import validate, warnings
 from ui.text import unescape
 
@@ -152,8 +152,12 @@ def test_presets_load(app, preset):
     assert app.session_state["design"] == design
     assert shown_total(app) == params.summarize(design).total
     assert len(app.warning) == len(warnings(validate(design)))
+    loss_weight = widget(app.number_input, "head-0:loss_weight")
+    if exercises.lock_reason(design, f"heads.{design['heads'][0]['name']}.loss_weight"):
+        assert loss_weight.disabled  # the exercise locks the heads (tests/test_exercise_pages.py edits the rest)
+        return
     # The next edit applies to the preset (the picker does not load it again).
-    widget(app.number_input, "head-0:loss_weight").set_value(2.0).run()
+    loss_weight.set_value(2.0).run()
     assert app.session_state["design"]["heads"][0]["loss_weight"] == 2.0
 
 

@@ -180,7 +180,7 @@ def test_heads_of_the_two_output_preset():
 
 def test_a_new_run_is_labelled_and_named_from_its_number_and_settings():
     run = Run.start(2, lecture(learning_rate=0.01))
-    assert run.label == "Run 2: adam, lr 0.01, batch 5"
+    assert run.label == "Run 2: adam, lr 0.01, batch 5, seed 42"
     assert run.stem == "run_2"
     assert run.settings["learning_rate"] == 0.01 and run.settings["epochs"] == 100 and run.settings["seed"] == 42
     assert run.heads == (Head("species", "species", "categorical_crossentropy", 1.0),)

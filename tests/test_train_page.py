@@ -301,8 +301,8 @@ def test_two_trainings_are_compared(app):
     runs = app.session_state["runs"]
     assert runs == [first, second]
     assert [r.status for r in runs] == ["finished", "finished"]
-    assert first.label == "Run 1: adam, lr 0.001, batch 5"
-    assert second.label == "Run 2: adam, lr 0.01, batch 5"
+    assert first.label == "Run 1: adam, lr 0.001, batch 5, seed 42"
+    assert second.label == "Run 2: adam, lr 0.01, batch 5, seed 42"
     assert first.history != second.history
 
     assert "Compare runs" in [s.value for s in app.subheader]

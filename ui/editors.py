@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import edits, kinds, network, spec
+from designer import edits, exercises, kinds, network, spec
 from designer.constraints import Options
 from designer.validation import Problem
 from ui import session
@@ -23,21 +23,37 @@ from ui.text import plain
 ICON_ROW = "icons"
 
 
-def setting(origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit) -> None:
-    """One setting's widget, drawn from its constraint: options as a select box, numbers as a number box."""
+def setting(
+    origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit, locked: str | None = None
+) -> None:
+    """One setting's widget, drawn from its constraint: options as a select box, numbers as a number box.
+
+    ``locked`` (an exercise's reason) shows it disabled, with the reason as its help.
+    """
     rule = field.constraint
+    lock = {"disabled": True, "help": locked} if locked else {}
     if isinstance(rule, Options):
-        st.selectbox(field.label, rule.widget_options(), **session.bind(origin, field.name, value, edit))
+        st.selectbox(field.label, rule.widget_options(), **lock, **session.bind(origin, field.name, value, edit))
         return
     number = float(value) if rule.type is float else value
-    st.number_input(field.label, step=field.step, format=field.format, **session.bind(origin, field.name, number, edit))
+    bound = session.bind(origin, field.name, number, edit)
+    st.number_input(field.label, step=field.step, format=field.format, **lock, **bound)
 
 
-def _button(label: str, origin: str, edit: Edit, help: str, disabled: bool = False, icon: str | None = None) -> None:
-    """A button that applies ``edit``.
+def _button(
+    label: str,
+    origin: str,
+    edit: Edit,
+    help: str,
+    disabled: bool = False,
+    icon: str | None = None,
+    locked: str | None = None,
+) -> None:
+    """A button that applies ``edit``; ``locked`` (an exercise's reason) disables it and says why.
 
     It has no key (keyed widgets make every rerun slower); its label, which names what it acts on, keeps it unique.
     """
+    help, disabled = (locked, True) if locked else (help, disabled)
     st.button(label, on_click=session.apply, args=(origin, edit), help=help, disabled=disabled, icon=icon)
 
 
@@ -56,20 +72,25 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
     """Which Iris columns go in, and in which input groups."""
     groups = spec.input_groups(design)
     several = len(groups) > 1
+    locked = exercises.lock_reason(design, "inputs")
+    lock = {"disabled": True, "help": locked} if locked else {}
     for name, columns in groups.items():
         origin = f"input-{name}"
         with st.container(border=True):
             with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{ICON_ROW}-{origin}"):
                 if several:
-                    st.text_input("Input name", **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
+                    rename = Edit(edits.rename, (name,))
+                    st.text_input("Input name", **lock, **session.bind(origin, "name", name, rename))
                 st.multiselect(
                     f"Columns of {name!r}",
                     spec.NUMERIC_COLUMNS,
+                    **lock,
                     **session.bind(origin, "columns", list(columns), Edit(edits.set_input_columns, (name,))),
                 )
                 if several:
                     remove = Edit(edits.remove_input_group, (name,))
-                    _button(f"Remove input {name}", origin, remove, f"Remove input {name}", icon=":material/delete:")
+                    label = f"Remove input {name}"
+                    _button(label, origin, remove, label, icon=":material/delete:", locked=locked)
             show_messages(origin, "inputs", [])
     show_messages("inputs", "inputs", warnings)
     _button(
@@ -79,6 +100,7 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
         help="Split a column off into a second input, joined to the first by a Concatenate layer",
         disabled=max(map(len, groups.values())) < 2,
         icon=":material/add:",
+        locked=locked,
     )
 
 
@@ -100,7 +122,8 @@ def layers_editor(design: dict, warnings: list[Problem]) -> None:
             lonely = kind.joins and len(inputs) + len(layers) < 2  # nothing to join yet
             help = f"Add a {kind.label} layer at the end"
             add = Edit(edits.add_layer, (kind.name,))
-            _button(kind.label, "layers", add, help=help, disabled=full or lonely, icon=":material/add:")
+            locked = exercises.lock_reason(design, "layers")
+            _button(kind.label, "layers", add, help, disabled=full or lonely, icon=":material/add:", locked=locked)
 
 
 def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[str]) -> None:
@@ -118,47 +141,62 @@ def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[s
         ),
         (":material/delete:", Edit(edits.remove_layer, (i,)), f"Remove {name}", False),
     ]
+    part = f"layers.{name}"
+    locked = exercises.lock_reason(design, part, inner=True)  # moving, renaming or removing it
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{ICON_ROW}-{origin}"):
         st.markdown(f"**{i + 1} · {kind.label}**", width="stretch")
         for icon, edit, label, disabled in actions:
-            _button(label, origin, edit, help=label, disabled=disabled, icon=icon)
+            _button(label, origin, edit, help=label, disabled=disabled, icon=icon, locked=locked)
     # Flex rows rather than columns: fewer blocks for the browser to redraw on every edit.
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.text_input("Name", **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
-        _layer_from(origin, i, kind, layer, source, earlier)
+        lock = {"disabled": True, "help": locked} if locked else {}
+        st.text_input("Name", **lock, **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
+        if not exercises.hidden(design, f"{part}.from"):
+            from_locked = exercises.lock_reason(design, f"{part}.from")
+            _layer_from(origin, i, kind, layer, source, earlier, from_locked)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        _layer_settings(origin, i, kind, layer)
+        _layer_settings(design, origin, i, kind, layer)
 
 
-def _layer_settings(origin: str, i: int, kind: kinds.Kind, layer: dict) -> None:
+def _layer_settings(design: dict, origin: str, i: int, kind: kinds.Kind, layer: dict) -> None:
     if not kind.fields:
         st.caption(kind.description)
         return
     full = kind.normalise(layer)
     for field in kind.fields:
-        setting(origin, field, full[field.name], Edit(edits.set_field, ("layers", i, field.name)))
+        part = f"layers.{layer['name']}.{field.name}"
+        if not exercises.hidden(design, part):
+            edit = Edit(edits.set_field, ("layers", i, field.name))
+            setting(origin, field, full[field.name], edit, exercises.lock_reason(design, part))
 
 
-def _layer_from(origin: str, i: int, kind: kinds.Kind, layer: dict, source: tuple, earlier: list[str]) -> None:
+def _layer_from(
+    origin: str, i: int, kind: kinds.Kind, layer: dict, source: tuple, earlier: list[str], locked: str | None
+) -> None:
     edit = Edit(edits.set_field, ("layers", i, "from"))
     if kind.joins:
-        st.multiselect("From", earlier, **session.bind(origin, "from", [s for s in source if s in earlier], edit))
+        lock = {"disabled": True, "help": locked} if locked else {}
+        chosen = [s for s in source if s in earlier]
+        st.multiselect("From", earlier, **lock, **session.bind(origin, "from", chosen, edit))
         return
     implicit = earlier[-1] if i > 0 else earlier[0]
-    _source_picker(origin, earlier, layer.get("from"), f"previous ({implicit})", edit)
+    _source_picker(origin, earlier, layer.get("from"), f"previous ({implicit})", edit, locked)
 
 
 # The select boxes' option for "no `from`: the default source" (Streamlit shows None as an empty box).
 IMPLICIT = ""
 
 
-def _source_picker(origin: str, names: list[str], chosen: object, implicit: str, edit: Edit) -> None:
+def _source_picker(
+    origin: str, names: list[str], chosen: object, implicit: str, edit: Edit, locked: str | None = None
+) -> None:
     """A "From" box: the default source (``implicit`` names it) or one of ``names``."""
     options = [IMPLICIT, *names]
     st.selectbox(
         "From",
         options,
         format_func=lambda name: implicit if name == IMPLICIT else name,
+        **({"disabled": True, "help": locked} if locked else {}),
         **session.bind(origin, "from", chosen if chosen in names else IMPLICIT, Edit(_set_source, (edit,))),
     )
 
@@ -183,6 +221,7 @@ def heads_editor(design: dict, warnings: list[Problem]) -> None:
         help="Add an output head",
         disabled=len(heads) >= spec.MAX_HEADS,
         icon=":material/add:",
+        locked=exercises.lock_reason(design, "heads"),
     )
     show_messages("heads", "heads", [])
 
@@ -191,19 +230,32 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
     origin = f"head-{i}"
     full = kinds.HEAD.normalise(head)
     implicit = network.head_source(design, {})
+    part = f"heads.{head['name']}"
+    locked = exercises.lock_reason(design, part, inner=True)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{ICON_ROW}-{origin}"):
         rename = Edit(edits.rename, (head["name"],))
-        st.text_input("Output head", **session.bind(origin, "name", head["name"], rename))
+        lock = {"disabled": True, "help": locked} if locked else {}
+        st.text_input("Output head", **lock, **session.bind(origin, "name", head["name"], rename))
         target = Edit(edits.set_head_target, (i,), note=edits.inputs_taken_as_targets)
-        setting(origin, kinds.HEAD.field("target"), full["target"], target)
-        label = f"Remove {head['name']}"
-        _button(label, origin, Edit(edits.remove_head, (i,)), label, disabled=not removable, icon=":material/delete:")
+        _head_field(design, origin, head, "target", full, target)
+        label, remove = f"Remove {head['name']}", Edit(edits.remove_head, (i,))
+        _button(label, origin, remove, label, disabled=not removable, icon=":material/delete:", locked=locked)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        _source_picker(origin, candidates, head.get("from"), f"last layer ({implicit})", _set(i, "from"))
-        setting(origin, kinds.HEAD.field("activation"), full["activation"], _set(i, "activation"))
+        if not exercises.hidden(design, f"{part}.from"):
+            from_locked = exercises.lock_reason(design, f"{part}.from")
+            implicit_text = f"last layer ({implicit})"
+            _source_picker(origin, candidates, head.get("from"), implicit_text, _set(i, "from"), from_locked)
+        _head_field(design, origin, head, "activation", full, _set(i, "activation"))
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         for field in ("loss", "loss_weight"):
-            setting(origin, kinds.HEAD.field(field), full[field], _set(i, field))
+            _head_field(design, origin, head, field, full, _set(i, field))
+
+
+def _head_field(design: dict, origin: str, head: dict, field: str, full: dict, edit: Edit) -> None:
+    """One field of a head, unless the exercise hides it; disabled if it locks it."""
+    part = f"heads.{head['name']}.{field}"
+    if not exercises.hidden(design, part):
+        setting(origin, kinds.HEAD.field(field), full[field], edit, exercises.lock_reason(design, part))
 
 
 def _set(i: int, field: str) -> Edit:

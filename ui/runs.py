@@ -26,14 +26,13 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from designer import edits, spec, workers
+from designer import edits, exercises, spec, workers
 from designer.params import summarize
 from designer.runs import Run, TrainedModel, kept_model
-from ui import maps, session
+from ui import session
 from ui.text import plain
-from ui.training import curves
 
-RUNS, JOB, REFUSAL = "runs", "job", "train_refused"
+RUNS, JOB, REFUSAL, SERIES = "runs", "job", "train_refused", "series"
 TRAINED = session.TRAINED
 QUEUE_NOTICE_SECONDS = 0.3  # a run waiting longer is told its place
 POLL_SECONDS = 0.2  # how often the live view looks at the run (the worker reports about 4 times a second)
@@ -48,12 +47,49 @@ def runs() -> list[Run]:
 
 
 def active() -> workers.Job | None:
-    """The session's run that is waiting or training; a run that has ended is settled first."""
+    """The session's run that is waiting or training; a run that has ended is settled first (and the next
+    run of a series started)."""
     job = st.session_state.get(JOB)
     if job is not None and job.done:
         _settle(job)
-        return None
+        return st.session_state.get(JOB)
     return job
+
+
+def start_series(designs: list[tuple[dict, int | None]]) -> None:
+    """Queue runs of several designs (each with its epochs, None for its own) one after another, as one press.
+
+    An exercise's seeds and a result link's re-training are series: the session
+    still has one run in the queue at a time, the next submitted as one ends.
+    """
+    if active() is not None or not designs:
+        return
+    (first, epochs), *rest = designs
+    st.session_state[SERIES] = rest
+    _submit(spec.clone(first), _request(first, epochs))
+
+
+def series_left() -> int:
+    """How many runs of the session's series are still to start."""
+    return len(st.session_state.get(SERIES, ()))
+
+
+def _request(design: dict, epochs: int | None = None) -> workers.Request:
+    return workers.Request(epochs=epochs, **_current_view(design), keep_state=_steppable(design))
+
+
+def _current_view(design: dict) -> dict:
+    # Imported here: an exercise's goals read the runs on the Design page, which loads no charts or data.
+    from ui import maps
+
+    return maps.current_view(design)
+
+
+def _next_in_series(ended_state: str) -> None:
+    """After a run of a series: start the next, unless this one was stopped or failed (which ends the series)."""
+    pending = st.session_state.pop(SERIES, [])
+    if pending and ended_state in (workers.FINISHED, workers.STOPPED_EARLY):
+        start_series(pending)
 
 
 def latest() -> tuple[Run | None, TrainedModel | None]:
@@ -78,7 +114,8 @@ def start() -> None:
     if refused := session.facts().errors:  # the button is disabled then; a click from before an edit may come
         st.session_state[REFUSAL] = refused[0].on_page
         return
-    _submit(spec.clone(design), workers.Request(**maps.current_view(design), keep_state=_steppable(design)))
+    st.session_state.pop(SERIES, None)
+    _submit(spec.clone(design), _request(design))
 
 
 def step(epochs: int) -> None:
@@ -86,7 +123,7 @@ def step(epochs: int) -> None:
     run, trained = latest()
     if active() is not None or trained is None or trained.get("state") is None:
         return
-    request = workers.Request(epochs=epochs, start=trained["state"], **maps.current_view(run.design), keep_state=True)
+    request = workers.Request(epochs=epochs, start=trained["state"], **_current_view(run.design), keep_state=True)
     st.session_state[JOB] = workers.shared_pool().submit(run.design, request)
 
 
@@ -102,7 +139,7 @@ def reset(new_seed: bool) -> None:
         design = session.design()
     if session.facts().errors:
         return
-    request = workers.Request(epochs=0, **maps.current_view(design), keep_state=_steppable(design))
+    request = workers.Request(epochs=0, **_current_view(design), keep_state=_steppable(design))
     _submit(spec.clone(design), request)
 
 
@@ -174,16 +211,18 @@ def _step_buttons(slot, busy: bool, key: str) -> None:
         for epochs in (1, 10):
             label = f"+{epochs} epoch{'s' if epochs > 1 else ''}"
             st.button(label, on_click=step, args=(epochs,), disabled=not can_step, help=why, key=f"{key}-{epochs}")
+        seed_locked = exercises.lock_reason(session.design(), "training.seed")
+        new_seed_help = seed_locked or "Start afresh with a new random seed: see how much the start matters"
         for new_seed, label, help_text in (
             (False, "Reset", "Start afresh, untrained, with the design's seed"),
-            (True, "Reset, new seed", "Start afresh with a new random seed: see how much the start matters"),
+            (True, "Reset, new seed", new_seed_help),
         ):
             st.button(
                 label,
                 icon=":material/restart_alt:" if not new_seed else ":material/casino:",
                 on_click=reset,
                 args=(new_seed,),
-                disabled=busy,
+                disabled=busy or bool(new_seed and seed_locked),
                 help=help_text,
                 key=f"{key}-reset-{new_seed}",
             )
@@ -198,6 +237,7 @@ def show_refusal() -> None:
 
 def stop() -> None:
     """Callback of the Stop button: cancel the waiting run, or stop the one training."""
+    st.session_state.pop(SERIES, None)
     job = st.session_state.get(JOB)
     if job is not None:
         job.stop()
@@ -208,6 +248,9 @@ def follow(job: workers.Job, heading) -> None:
 
     ``heading`` is the placeholder of the run's heading, which names its state.
     """
+    from ui import maps
+    from ui.training import curves
+
     run = runs()[-1]
     shown_state = None
     before = run.history if job.request.start is not None else {}
@@ -313,3 +356,4 @@ def _settle(job: workers.Job) -> None:
             )
     runs()[-1] = run.replace(**changes)
     del st.session_state[JOB]
+    _next_in_series(ended.state)

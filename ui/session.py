@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from designer import derived, links, presets
+from designer import derived, exercises, links, presets
 from designer.validation import Problem, errors, validate
 
 DESIGN = "design"
@@ -25,6 +25,7 @@ DERIVED = "derived"
 REJECTED = "rejected"
 NOTICE = "notice"
 TRAINED = "trained"  # the latest run's trained model, as plain arrays (kept by ui.runs; read by the pages)
+CLAIMS = "claims"  # (the design a result link opened with, the figures it claims), while that design is shown
 
 
 def design() -> dict:
@@ -52,17 +53,45 @@ def _opening_design() -> dict:
     value = st.query_params.get(links.PARAMETER)
     if value is not None:
         try:
-            return links.decode(value)
+            opened = links.decode(value)
         except links.LinkError as error:
             reject("link", [Problem("", f"This link could not be opened: {error}. The default design is shown.")])
+        else:
+            _opening_claims(opened)
+            return opened
     return presets.default_design()
 
 
+def _opening_claims(opened: dict) -> None:
+    """Keep a result link's claimed figures beside the design they are about; refuse unreadable ones."""
+    value = st.query_params.get(links.RESULT)
+    if value is None:
+        return
+    try:
+        result = links.decode_result(value)
+    except links.LinkError as error:
+        reject("link", [Problem("", f"This link's result could not be read: {error}. The design is shown without it.")])
+        return
+    if exercises.FIELD not in opened:
+        reject("link", [Problem("", "This link carries a result but no exercise, so its figures are not shown.")])
+        return
+    st.session_state[CLAIMS] = (opened, result)
+
+
+def claims() -> dict | None:
+    """The figures the session's result link claims, while its design is the one on screen; else None."""
+    kept = st.session_state.get(CLAIMS)
+    return kept[1] if kept is not None and kept[0] == design() else None
+
+
 def sync_link() -> None:
-    """Keep the address bar a link to the design on screen (it follows every edit)."""
+    """Keep the address bar a link to the design on screen (it follows every edit), and to its claims while
+    they still apply."""
     value = links.encode(design())
     if st.query_params.get(links.PARAMETER) != value:
         st.query_params[links.PARAMETER] = value
+    if links.RESULT in st.query_params and claims() is None:
+        del st.query_params[links.RESULT]
 
 
 def key(*parts: object) -> str:
@@ -76,8 +105,9 @@ def commit(candidate: dict, origin: str = "", note: str | None = None) -> bool:
     ``note`` is a sentence saying what the edit did besides the obvious, shown beside ``origin``.
     """
     found = errors(validate(candidate))
-    if found:
-        reject(origin, found)
+    locked = exercises.refused_edit(design(), candidate)
+    if found or locked:
+        reject(origin, [Problem("exercise.locks", refusal.message) for refusal in locked] or found)
         return False
     st.session_state[DESIGN] = candidate
     st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1

@@ -1,0 +1,110 @@
+"""The exercise a design carries, as a learner sees it on every page: the task, the goals and how far they are.
+
+Everything shown is read from the design's ``exercise`` field and the
+session's runs (:func:`designer.exercises.progress`); the task and the title
+are the instructor's text, shown as text, never as Markdown or HTML. A result
+link's figures are shown as claimed until the session has re-trained them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from designer import exercises, links
+from designer.exercises import GoalState
+from ui import projector, runs, session
+from ui.session import Edit
+from ui.text import plain
+
+TRAIN_PAGE = "pages/train.py"
+ICONS = {True: ":green[:material/check_circle:]", False: ":red[:material/cancel:]", None: ":material/hourglass_empty:"}
+WORDS = {True: "met", False: "not yet", None: "not yet"}
+
+
+def page_hidden(design: dict, page: str) -> bool:
+    """Whether the design's exercise hides the page called ``page`` (``"code"``; the Design page always shows)."""
+    return exercises.hidden(design, exercises.PAGE_PREFIX + page)
+
+
+def banner(design: dict) -> None:
+    """The exercise's box, if the design has an exercise: title, task, goals, the result to hand back."""
+    exercise = design.get(exercises.FIELD)
+    if not exercise or session.facts().errors:
+        return
+    states = exercises.progress(design, session.facts().summary.total, runs.runs())
+    with st.container(border=True, key="exercise"):
+        st.markdown(f"**Exercise · {plain(exercise['title'])}**")
+        if exercise.get("task"):
+            with st.container(key="exercise-task"):
+                st.markdown(plain(exercise["task"]).replace("\n", "  \n"))
+        for state in states:
+            st.markdown(f"{ICONS[state.met]} **{WORDS[state.met]}:** {plain(state.figures)}")
+        if verdict := exercises.verdict(states):
+            st.success(plain(verdict), icon=":material/emoji_events:")
+        _seeds_button(design, states)
+        claimed = session.claims()
+        if claimed is not None:
+            _claims(design, claimed)
+        else:
+            _hand_back(design)
+        _leave(exercise)
+
+
+def _seeds_button(design: dict, states: list[GoalState]) -> None:
+    """For a goal over several seeds: one press trains them all, one after another."""
+    seeded = [state.goal for state in states if state.goal.seeds > 1]
+    if not seeded:
+        return
+    seeds = exercises.seeds_of(design, max(seeded, key=lambda goal: goal.seeds))
+    busy = runs.active() is not None
+    label = f"Train with seeds {seeds[0]} to {seeds[-1]}"
+    if st.button(label, icon=":material/casino:", disabled=busy, help="One run per seed, one after another"):
+        runs.start_series([(exercises.with_seed(design, seed), None) for seed in seeds])
+        st.switch_page(TRAIN_PAGE)
+
+
+def _hand_back(design: dict) -> None:
+    """The result link: the design and the figures of the runs its goals use, to hand back."""
+    result = exercises.claims(design, runs.runs())
+    if not result["runs"]:
+        return
+    base = st.context.url.split("?")[0] if st.context.url else ""
+    with st.expander("Hand back your result"):
+        st.caption(
+            "This link carries your design and your runs' figures (seed, epochs, test metrics). "
+            f"Opening it shows them as claimed, and re-training confirms them. Exercise code {exercises.code(design)}."
+        )
+        st.code(base + links.result_query_string(design, result, projector.on()), language=None, wrap_lines=True)
+
+
+def _claims(design: dict, result: dict) -> None:
+    """A result link's figures, as claimed, and whether the session's re-training confirms them."""
+    confirmations = exercises.confirm(design, result, runs.runs())
+    st.markdown(f"**Handed back** (exercise code {exercises.code(design)}): the figures this link claims.")
+    for claim, item in zip(result["runs"], confirmations, strict=True):
+        figures = ", ".join(f"{name} {value:.4f}" for name, value in claim["test"].items())
+        if item.confirmed is None:
+            status = "claimed, not re-trained yet"
+        elif item.confirmed:
+            status = f"confirmed by re-training (largest difference {item.difference:.1g})"
+        else:
+            status = f"not confirmed: re-training differs by up to {item.difference:.4f}"
+        st.markdown(
+            f"{ICONS[item.confirmed]} Seed {claim['seed']}, {claim['epochs']} epochs: {plain(figures)}: **{status}**"
+        )
+    todo = [(exercises.with_seed(design, c["seed"]), exercises.retrain_epochs(design, c)) for c in result["runs"]]
+    if any(item.confirmed is None for item in confirmations):
+        busy = runs.active() is not None
+        if st.button("Re-train to confirm", icon=":material/verified:", disabled=busy, help="Same design, same seeds"):
+            runs.start_series(todo)
+            st.switch_page(TRAIN_PAGE)
+
+
+def _leave(exercise: dict) -> None:
+    st.button(
+        "Leave the exercise",
+        icon=":material/logout:",
+        on_click=session.apply,
+        args=("exercise", Edit(exercises.without)),
+        help=f"Keep the design, without the exercise's goals and locks ({exercise['title'][:40]})",
+    )
