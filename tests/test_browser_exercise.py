@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 PRESETS = {p.key: p.load() for p in presets.presets()}
 SMALLER = PRESETS["exercise_smaller"]
 SECOND_HEAD = PRESETS["exercise_second_head"]  # hides the Code page, locks the layers
+SCROLL_TO_TOP = "() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })"
 
 
 def open_exercise(page: Page, server: str, design: dict, projector: bool = False) -> None:
@@ -48,6 +49,8 @@ def test_an_exercise_link_locks_hides_and_checks_its_goals(page: Page, server):
     units.press("Enter")
     expect(goal(page, "83 parameters ≤ 100")).to_be_visible()
     wait_until_idle(page)
+    page.evaluate(SCROLL_TO_TOP)
+    page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "exercise.png")
 
@@ -62,7 +65,7 @@ def test_an_exercise_link_locks_hides_and_checks_its_goals(page: Page, server):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.get_by_test_id("stExpander").filter(has_text="Hand back your result").click()
     expect(page.get_by_text(re.compile(r"[?&]result="))).to_be_visible()
-    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(SCROLL_TO_TOP)
     page.screenshot(path=SCREENSHOTS / "exercise_met.png")
 
 

@@ -33,7 +33,9 @@ def banner(design: dict) -> None:
         return
     states = exercises.progress(design, session.facts().summary.total, runs.runs())
     with st.container(border=True, key="exercise"):
-        st.markdown(f"**Exercise · {plain(exercise['title'])}**")
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**Exercise · {plain(exercise['title'])}**", width="stretch")
+            _leave(exercise)
         if exercise.get("task"):
             with st.container(key="exercise-task"):
                 st.markdown(plain(exercise["task"]).replace("\n", "  \n"))
@@ -47,7 +49,6 @@ def banner(design: dict) -> None:
             _claims(design, claimed)
         else:
             _hand_back(design)
-        _leave(exercise)
 
 
 def _seeds_button(design: dict, states: list[GoalState]) -> None:
