@@ -211,8 +211,7 @@ def check_result(query: str) -> int:
         runs.append(Run.start(len(runs) + 1, seeded).replace(history=trainer.history, test=test))
     confirmations = exercises.confirm(design, result, runs)
     for item in confirmations:
-        word = "confirmed" if item.confirmed else "NOT confirmed"
-        print(f"seed {item.seed}, {item.epochs} epochs: {word} (largest difference {item.difference:.2g})")
+        print(f"seed {item.seed}, {item.epochs} epochs: {item.describe()}")
     states = exercises.progress(design, summarize(design).total, runs)
     for state in states:
         print(f"{'met' if state.met else 'not met'}: {state.figures}")

@@ -148,7 +148,7 @@ class Goal:
 
     def holds(self, value: float) -> bool:
         """Whether ``value`` reaches the threshold (allowing for float32's rounding)."""
-        slack = ROUNDING * max(1.0, abs(self.threshold))
+        slack = 0 if self.metric.counted else ROUNDING * max(1.0, abs(self.threshold))  # counts are exact
         if self.operator == "at_least":
             return value >= self.threshold - slack
         return value <= self.threshold + slack
@@ -245,7 +245,7 @@ def parse_goal(text: str) -> dict:
 def goal_text(goal: dict) -> str:
     """A goal object as :func:`parse_goal` reads it: the inverse, for the command line and the page."""
     operator = "at_least" if "at_least" in goal else "at_most"
-    text = f"{goal['metric']}{'>=' if operator == 'at_least' else '<='}{goal[operator]:g}"
+    text = f"{goal['metric']}{'>=' if operator == 'at_least' else '<='}{json.dumps(goal[operator])}"
     return text + (f" with {goal['seeds']} seeds" if goal.get("seeds", 1) > 1 else "")
 
 
@@ -280,6 +280,11 @@ def part_problem(part: object, design: dict, hiding: bool) -> str | None:
     return f"must be one of {allowed}"
 
 
+def needs_training(exercise: dict) -> bool:
+    """Whether any goal of a (valid) exercise is measured by training."""
+    return any(read_goal(entry).metric.trained for entry in exercise["goals"])
+
+
 def locked_parts(exercise: dict) -> list[str]:
     """The parts a learner may not change: the locked ones and the hidden ones (pages aside), in order."""
     parts = [*exercise.get("locks", []), *exercise.get("hide", [])]
@@ -296,7 +301,7 @@ def part_value(design: dict, part: str) -> object:
         return spec.training_settings(design)
     section, _, rest = part.partition(".")
     if section == "training":
-        return spec.training_settings(design)[rest]
+        return spec.training_settings(design).get(rest, MISSING)  # an unknown setting: validation names it
     name, _, field = rest.partition(".")
     entry = _entry(design, section, name)
     if entry is None:
@@ -309,6 +314,8 @@ def part_value(design: dict, part: str) -> object:
 
 def _entry(design: dict, section: str, name: str) -> dict | None:
     entries = design.get(section, [])
+    if not isinstance(entries, list):  # validation reports it; a part cannot name anything in it
+        return None
     return next((e for e in entries if isinstance(e, dict) and e.get("name") == name), None)
 
 
@@ -456,8 +463,10 @@ def _trained_part(design: dict) -> dict:
 
 
 def latest_run(design: dict, runs: Sequence[Run]) -> Run | None:
-    """The latest run of ``design`` (:func:`same_design`) that has test metrics."""
-    return next((run for run in reversed(runs) if run.test and same_design(run.design, design)), None)
+    """The latest run of ``design`` (:func:`same_design`) that trained and has test metrics (a Reset does not count)."""
+    return next(
+        (run for run in reversed(runs) if run.test and run.epochs_done and same_design(run.design, design)), None
+    )
 
 
 def progress(design: dict, total_params: int, runs: Sequence[Run]) -> list[GoalState]:
@@ -553,7 +562,7 @@ def claims(design: dict, runs: Sequence[Run]) -> dict:
             continue
         for seed in seeds_of(design, goal):
             run = latest_run(with_seed(design, seed), runs)
-            if run is not None:
+            if run is not None and reproducible(design, run):
                 wanted[seed] = run
     return {
         "runs": [
@@ -561,6 +570,23 @@ def claims(design: dict, runs: Sequence[Run]) -> dict:
             for seed, run in wanted.items()
         ]
     }
+
+
+def reproducible(design: dict, run: Run) -> bool:
+    """Whether training again reproduces ``run`` (:func:`retrain_epochs`), so that a result link may claim it.
+
+    Without early stopping any run is as many epochs trained in one go (steps
+    and Stop included). With it, only a whole run is: one that ran the design's
+    epochs or that early stopping ended (and that restored its best epoch).
+    """
+    from designer.workers import FINISHED, STOPPED_EARLY  # here: workers imports validation, which imports this
+
+    settings = spec.training_settings(design)
+    if run.epochs_done > spec.TRAINING["epochs"].constraint.high:
+        return False
+    if settings["early_stopping_patience"] is None:
+        return True
+    return run.status == STOPPED_EARLY or (run.status == FINISHED and run.epochs_done == settings["epochs"])
 
 
 CLAIM_TOLERANCE = 1e-4  # a re-trained figure this close to the claimed one confirms it (the export's tolerance)
@@ -582,8 +608,9 @@ def claim_problems(result: object) -> list[str]:
             continue
         if not spec.TRAINING["seed"].constraint.is_valid(run["seed"]):
             found.append(f"{where}.seed {spec.TRAINING['seed'].constraint.requirement}, got {_short(run['seed'])}")
-        if not Interval(int, 0, 100_000).is_valid(run["epochs"]):
-            found.append(f"{where}.epochs must be a whole number from 0 to 100000, got {_short(run['epochs'])}")
+        if not spec.TRAINING["epochs"].constraint.is_valid(run["epochs"]):
+            rule = spec.TRAINING["epochs"].constraint.requirement
+            found.append(f"{where}.epochs {rule}, got {_short(run['epochs'])}")
         test = run["test"]
         if not isinstance(test, dict) or not 0 < len(test) <= 64:
             found.append(f"{where}.test must be an object of 1 to 64 metrics, got {_short(test)}")
@@ -602,44 +629,47 @@ def _short(value: object) -> str:
 
 
 def retrain_epochs(design: dict, claim: dict) -> int | None:
-    """The epochs to re-train a claimed run with, as a worker's request takes them.
+    """The epochs to train a claimed run again with, as a worker's request takes them.
 
-    None (the design's own, restoring the best epoch as any run does) for a run
-    that early stopping may have ended before the design's epochs; otherwise
-    the claimed number, as a run stepped on past the design's epochs was trained.
+    With early stopping, None: the design's own run, which stops and restores
+    as the claimed one did (only such runs are claimed, :func:`reproducible`).
+    Otherwise the claimed number, trained in one go.
     """
-    settings = spec.training_settings(design)
-    patience = settings["early_stopping_patience"] is not None
-    return None if patience and claim["epochs"] <= settings["epochs"] else claim["epochs"]
+    patience = spec.training_settings(design)["early_stopping_patience"]
+    return None if patience is not None else claim["epochs"]
 
 
 @dataclass(frozen=True)
 class Confirmation:
-    """A claimed run against its re-training: the seed, the largest difference, and whether it confirms."""
+    """A claimed run against its training again: confirmed (True), not (False) or not trained yet (None)."""
 
     seed: int
     epochs: int
-    confirmed: bool | None  # None: not re-trained yet
-    difference: float | None = None
+    confirmed: bool | None
+    difference: float | None = None  # the largest difference of a test metric
+    retrained_epochs: int | None = None
+
+    def describe(self) -> str:
+        """``confirmed by re-training (largest difference 3e-08)``, or why not."""
+        if self.confirmed is None:
+            return "claimed, not re-trained yet"
+        if self.retrained_epochs != self.epochs:
+            return f"not confirmed: re-training ran {self.retrained_epochs} epochs, not the {self.epochs} claimed"
+        if self.confirmed:
+            return f"confirmed by re-training (largest difference {self.difference:.1g})"
+        return f"not confirmed: re-training differs by up to {self.difference:.4f}"
 
 
 def confirm(design: dict, result: dict, runs: Sequence[Run]) -> list[Confirmation]:
-    """Each claimed run against the session's latest run of the design with its seed and epochs."""
+    """Each claimed run against the session's latest run of the design with its seed (None until there is one)."""
     found = []
     for claim in result["runs"]:
-        seeded = with_seed(design, claim["seed"])
-        run = next(
-            (
-                r
-                for r in reversed(runs)
-                if r.test and same_design(r.design, seeded) and r.epochs_done == claim["epochs"]
-            ),
-            None,
-        )
+        run = latest_run(with_seed(design, claim["seed"]), runs)
         if run is None:
             found.append(Confirmation(claim["seed"], claim["epochs"], None))
             continue
         names = set(claim["test"]) | set(run.test)
         difference = max(abs(claim["test"].get(n, math.inf) - run.test.get(n, -math.inf)) for n in names)
-        found.append(Confirmation(claim["seed"], claim["epochs"], difference <= CLAIM_TOLERANCE, difference))
+        same = difference <= CLAIM_TOLERANCE and run.epochs_done == claim["epochs"]
+        found.append(Confirmation(claim["seed"], claim["epochs"], same, difference, run.epochs_done))
     return found

@@ -452,6 +452,10 @@ def _check_exercise(design: dict, report: _Report) -> None:
                 report.fail((*path, "goals", i, *where), requirement, value)
     for key in ("locks", "hide"):
         _check_parts(design, exercise, key, report)
+    hide = exercise.get("hide", [])
+    if not errors(report.problems) and "page:train" in hide and exercises.needs_training(exercise):
+        where = (exercises.FIELD, "hide", hide.index("page:train"))
+        report.fail(where, "must not hide the Train page: a goal is measured by training", "page:train")
     check = exercise.get("check")
     if not isinstance(check, str) or len(check) != exercises.CHECK_LENGTH:
         report.fail((*path, "check"), f"must be the exercise's check, {exercises.CHECK_LENGTH} hex digits", check)

@@ -58,7 +58,8 @@ if build.open:
                 if not exercises.hidden(design, part):  # an exercise may hide a whole section
                     st.subheader(heading)
                     editor(design, advice)
-            exercise_maker.panel(design, summary)
+            if not in_exercise:  # an exercise's learner leaves it first (its button keeps the design)
+                exercise_maker.panel(design, summary)
 if walk.open:
     with walk:
         walkthrough.walkthrough(net, summary, look)

@@ -18,10 +18,12 @@ PRESETS = {p.key: p.load() for p in presets.presets()}
 
 
 def trained(design: dict, number: int = 1) -> Run:
-    """A run of ``design`` as the app keeps it: its history and test metrics, from the trainer."""
+    """A run of ``design`` as the app keeps it: its history, test metrics and how it ended, from the trainer."""
     trainer = training.Trainer(design)
     trainer.train()
-    return Run.start(number, design).replace(history=trainer.history, test=trainer.evaluate(trainer.data.test))
+    status = "stopped early" if trainer.stop_reason else "finished"
+    test = trainer.evaluate(trainer.data.test)
+    return Run.start(number, design).replace(history=trainer.history, test=test, status=status)
 
 
 def met(design: dict, runs: list[Run]) -> list[bool | None]:
@@ -73,22 +75,37 @@ def test_the_seeds_exercise_needs_every_seed():
     assert met(two_small, five_seeds(two_small)) == [True]
 
 
-def test_a_result_link_is_confirmed_by_retraining_and_a_typed_in_figure_is_not():
-    design = exercises.make(PRESETS["lecture_sequential"], "Check", [exercises.parse_goal("species.accuracy>=0.9")])
-    design["training"] = {"epochs": 20}  # not locked: the check still holds
-    assert errors(validate(design)) == []
+@pytest.mark.parametrize("patience", [None, 2], ids=["plain", "early stopping"])
+def test_a_result_link_is_confirmed_by_retraining_and_a_typed_in_figure_is_not(patience):
+    lecture = edits.set_training(PRESETS["lecture_sequential"], "epochs", 20)
+    lecture = edits.set_training(lecture, "early_stopping_patience", patience)
+    design = exercises.make(lecture, "Check", [exercises.parse_goal("species.accuracy>=0.9")])
     run = trained(design)
     result = exercises.claims(design, [run])
+    assert result["runs"][0]["epochs"] == run.epochs_done
     honest = run_cli("check", "https://example.org/" + links.result_query_string(design, result))
-    assert honest.returncode in (0, 1), honest.stderr
-    assert "seed 42, 20 epochs: confirmed" in honest.stdout, honest.stdout
-    claimed = result["runs"][0]["test"]["accuracy"]
-    typed_in = {"runs": [{**result["runs"][0], "test": {**result["runs"][0]["test"], "accuracy": 1.0}}]}
-    if claimed == 1.0:
-        typed_in["runs"][0]["test"]["accuracy"] = 0.5
-    forged = run_cli("check", links.result_query_string(design, typed_in))
-    assert forged.returncode == 1
-    assert "seed 42, 20 epochs: NOT confirmed" in forged.stdout, forged.stdout
+    assert f"seed 42, {run.epochs_done} epochs: confirmed by re-training" in honest.stdout, honest.stdout
+    met = run.test["accuracy"] >= 0.9  # the trainer's figure, read here
+    assert honest.returncode == (0 if met else 1), honest.stdout
+    assert honest.stdout.strip().endswith(f"{'met' if met else 'not met'}: species accuracy "
+                                          f"{run.test['accuracy'] * 100:.1f} % {'≥' if met else '<'} 90 %")  # fmt: skip
+
+    claimed = result["runs"][0]
+    forged = {"runs": [{**claimed, "test": {**claimed["test"], "accuracy": 0.5 if met else 1.0}}]}
+    refused = run_cli("check", links.result_query_string(design, forged))
+    assert refused.returncode == 1
+    assert f"seed 42, {run.epochs_done} epochs: not confirmed: re-training differs by up to" in refused.stdout
+    # One epoch fewer claimed: trained for that many (figures differ), or with early stopping as the design
+    # runs (its epochs differ).
+    other_epochs = {"runs": [{**claimed, "epochs": run.epochs_done - 1}]}
+    refused = run_cli("check", links.result_query_string(design, other_epochs))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    why = (
+        "re-training differs by up to"
+        if patience is None
+        else f"re-training ran {run.epochs_done} epochs, not the {run.epochs_done - 1} claimed"
+    )
+    assert f"seed 42, {run.epochs_done - 1} epochs: not confirmed: {why}" in refused.stdout, refused.stdout
 
 
 def test_the_exercise_command_prints_a_link_to_the_exercise():
@@ -122,6 +139,10 @@ def test_the_exercise_command_prints_a_link_to_the_exercise():
         (("--goal", "species.accuracy>=95"), "at_least must be a number from 0 to 1"),
         (("--goal", "params<=60", "--lock", "layers.hidden_9.units"), "--lock: exercise.locks[0] names a layer"),
         (("--goal", "params<=60", "--hide", "page:nowhere"), "--hide: exercise.hide[0] must name a page"),
+        (
+            ("--goal", "params<=60", "--lock", "training.speed"),
+            "--lock: exercise.locks[0] must name a training setting",
+        ),
     ],
 )
 def test_the_exercise_command_exits_2_on_a_malformed_goal_or_part(arguments, words):

@@ -13,6 +13,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from designer import edits, exercises, links, parsing, presets, spec
 from designer.params import summarize
@@ -140,6 +142,8 @@ def test_the_verdict_names_every_figure():
         ("species.accuracy>=95%", {"metric": "species.accuracy", "at_least": 0.95}),
         ("species.accuracy≥0.93 with 5 seeds", {"metric": "species.accuracy", "at_least": 0.93, "seeds": 5}),
         ("loss<=0.2", {"metric": "loss", "at_most": 0.2}),
+        ("params<=1000000", {"metric": "params", "at_most": 1000000}),
+        ("species.accuracy>=0.9333333", {"metric": "species.accuracy", "at_least": 0.9333333}),
     ],
 )
 def test_goals_written_as_text(text, expected):
@@ -196,11 +200,26 @@ def test_each_lockable_part_refuses_the_edits_that_change_it(part):
     refused, allowed = EDITS[part]
     refusals = exercises.refused_edit(design, refused(design))
     assert [r.part for r in refusals] == [part]
-    assert refusals[0].message.startswith(f"The exercise locks {exercises.describe_part(part)}")
+    assert refusals[0].message.startswith("The exercise locks ")
+    assert refusals[0].message.endswith(", so that change was not applied.")
     assert exercises.refused_edit(design, allowed(design)) == []
     assert errors(validate(allowed(design))) == []  # an allowed edit keeps the exercise's check
     # The refused edit, had it been applied (a link typed by hand), breaks the check.
     assert [p.field for p in errors(validate(refused(design)))] == ["exercise.check"]
+
+
+@pytest.mark.parametrize(
+    ("part", "words"),
+    [
+        ("inputs", "The exercise locks the inputs, so that change was not applied."),
+        ("layers", "The exercise locks the hidden layers, so that change was not applied."),
+        ("training.seed", "The exercise locks the seed, so that change was not applied."),
+        ("layers.hidden_1.units", "The exercise locks hidden_1's units, so that change was not applied."),
+    ],
+)
+def test_a_refusal_says_what_is_locked(part, words):
+    design = exercise(LECTURE, locks=[part])
+    assert [r.message for r in exercises.refused_edit(design, EDITS[part][0](design))] == [words]
 
 
 def test_a_field_lock_keeps_its_layer_from_being_renamed_or_removed():
@@ -250,8 +269,27 @@ def test_exercise_presets_round_trip_through_links_and_files(key):
 
 def test_every_version_1_preset_without_an_exercise_is_still_valid():
     plain = [design for design in PRESETS.values() if exercises.FIELD not in design]
-    assert len(plain) == 6
-    assert all(design["version"] == 1 and errors(validate(design)) == [] for design in plain)
+    assert plain and all(design["version"] == 1 and errors(validate(design)) == [] for design in plain)
+
+
+def test_the_three_exercises_from_the_lecture_are_shipped():
+    assert EXERCISES == ["exercise_smaller", "exercise_second_head", "exercise_seeds"]
+
+
+def test_the_train_page_cannot_be_hidden_while_a_goal_needs_training():
+    refused = exercises.make(LECTURE, "T", [goal("species.accuracy>=0.9")], hide=["page:train"])
+    assert [p.on_page for p in errors(validate(refused))] == [
+        'The exercise\'s hidden part 1 must not hide the Train page: a goal is measured by training, got "page:train"'
+    ]
+    assert errors(validate(exercises.make(LECTURE, "T", [goal("params<=300")], hide=["page:train"]))) == []
+
+
+def test_a_count_has_no_rounding_slack_and_a_reset_run_does_not_count():
+    assert not exercises.read_goal({"metric": "params", "at_most": 1_000_000}).holds(1_000_001)
+    design = exercise(LECTURE, "species.accuracy>=0.3")
+    reset = run(design, {"loss": 1.1, "accuracy": 0.33}, epochs=0)  # a Reset: evaluated untrained
+    assert exercises.latest_run(design, [reset]) is None
+    assert [s.met for s in states(design, [reset])] == [None]
 
 
 def test_a_long_task_is_allowed_where_other_texts_are_capped():
@@ -323,10 +361,33 @@ def test_claims_carry_the_runs_the_goals_use_and_are_confirmed_only_by_matching_
     assert result == {"runs": [{"seed": 42, "epochs": 100, "test": {"accuracy": 0.9667, "loss": 0.1234}}]}
     assert links.result_from_query_string(links.result_query_string(design, result)) == result
     assert [c.confirmed for c in exercises.confirm(design, result, [])] == [None]
-    assert [c.confirmed for c in exercises.confirm(design, result, [trained])] == [True]
+    # Trained again in another session: a run of its own, with the design written out in full.
+    again = run(exercises.with_seed(exercises.without(design), 42), {"loss": 0.12341, "accuracy": 0.96671}, number=7)
+    (confirmed,) = exercises.confirm(design, result, [again])
+    assert confirmed.confirmed is True and confirmed.describe().startswith("confirmed by re-training")
     typed_in = {"runs": [{**result["runs"][0], "test": {"accuracy": 1.0, "loss": 0.1234}}]}
-    (check,) = exercises.confirm(design, typed_in, [trained])
-    assert check.confirmed is False and check.difference == pytest.approx(1.0 - 0.9667)
+    (check,) = exercises.confirm(design, typed_in, [again])
+    assert check.confirmed is False and check.difference == pytest.approx(1.0 - 0.96671)
+    assert check.describe() == "not confirmed: re-training differs by up to 0.0333"
+    more_epochs = {"runs": [{**result["runs"][0], "epochs": 99}]}
+    (epochs,) = exercises.confirm(design, more_epochs, [again])
+    assert epochs.confirmed is False
+    assert epochs.describe() == "not confirmed: re-training ran 100 epochs, not the 99 claimed"
+
+
+def test_only_runs_training_again_reproduces_are_claimed():
+    plain = exercise(LECTURE, "species.accuracy>=0.9")
+    stepped = run(plain, {"loss": 0.1, "accuracy": 0.9}, epochs=110)  # +10 epochs after the design's 100
+    assert exercises.reproducible(plain, stepped) and exercises.retrain_epochs(plain, {"epochs": 110}) == 110
+    patient = exercise(edits.set_training(LECTURE, "early_stopping_patience", 5), "species.accuracy>=0.9")
+    whole = run(patient, {"loss": 0.1, "accuracy": 0.9}).replace(status="finished")
+    early = run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=37).replace(status="stopped early")
+    assert exercises.reproducible(patient, whole) and exercises.reproducible(patient, early)
+    assert exercises.retrain_epochs(patient, {"epochs": 37}) is None  # the design's run stops where it stopped
+    for other in (run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=110).replace(status="finished"),
+                  run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=30).replace(status="stopped")):  # fmt: skip
+        assert not exercises.reproducible(patient, other)
+        assert exercises.claims(patient, [other]) == {"runs": []}
 
 
 @pytest.mark.parametrize(
@@ -343,3 +404,29 @@ def test_an_unreadable_result_is_refused_with_a_message(result, words):
     with pytest.raises(links.LinkError) as refused:
         links.decode_result(links.encode(result))
     assert words in str(refused.value)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": JSON,
+        "task": JSON,
+        "goals": JSON | st.lists(st.fixed_dictionaries({}, optional={k: JSON for k in exercises.GOAL_FIELDS})),
+        "locks": JSON | st.lists(st.sampled_from(["inputs", "layers.hidden_1.units", "page:code", "training.x"])),
+        "hide": JSON,
+        "check": JSON | st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),
+    },
+)
+
+
+@given(FIELDS | JSON)
+@settings(max_examples=300, deadline=None, database=None)
+def test_any_json_in_the_exercise_field_is_answered_with_problems_never_an_exception(value):
+    for design in ({**LECTURE, "exercise": value}, {**LECTURE, "layers": value, "exercise": value}):
+        problems = validate(design)
+        assert all(isinstance(p.message, str) and p.on_page for p in problems)

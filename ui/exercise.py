@@ -31,6 +31,7 @@ def banner(design: dict) -> None:
     exercise = design.get(exercises.FIELD)
     if not exercise or session.facts().errors:
         return
+    runs.active()  # settles a run that ended since the page looked, so the goals see it
     states = exercises.progress(design, session.facts().summary.total, runs.runs())
     with st.container(border=True, key="exercise"):
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -49,6 +50,9 @@ def banner(design: dict) -> None:
             _claims(design, claimed)
         else:
             _hand_back(design)
+        with st.expander("The exercise's link, to hand it out"):
+            st.caption(f"Exercise code {exercises.code(design)}: a result link handed back shows the same code.")
+            st.code(_base() + links.query_string(design, projector.on()), language=None, wrap_lines=True)
 
 
 def _seeds_button(design: dict, states: list[GoalState]) -> None:
@@ -69,13 +73,17 @@ def _hand_back(design: dict) -> None:
     result = exercises.claims(design, runs.runs())
     if not result["runs"]:
         return
-    base = st.context.url.split("?")[0] if st.context.url else ""
     with st.expander("Hand back your result"):
         st.caption(
             "This link carries your design and your runs' figures (seed, epochs, test metrics). "
             f"Opening it shows them as claimed, and re-training confirms them. Exercise code {exercises.code(design)}."
         )
-        st.code(base + links.result_query_string(design, result, projector.on()), language=None, wrap_lines=True)
+        st.code(_base() + links.result_query_string(design, result, projector.on()), language=None, wrap_lines=True)
+
+
+def _base() -> str:
+    """The app's address without its query string (empty where it is not known)."""
+    return st.context.url.split("?")[0] if st.context.url else ""
 
 
 def _claims(design: dict, result: dict) -> None:
@@ -84,12 +92,7 @@ def _claims(design: dict, result: dict) -> None:
     st.markdown(f"**Handed back** (exercise code {exercises.code(design)}): the figures this link claims.")
     for claim, item in zip(result["runs"], confirmations, strict=True):
         figures = ", ".join(f"{name} {value:.4f}" for name, value in claim["test"].items())
-        if item.confirmed is None:
-            status = "claimed, not re-trained yet"
-        elif item.confirmed:
-            status = f"confirmed by re-training (largest difference {item.difference:.1g})"
-        else:
-            status = f"not confirmed: re-training differs by up to {item.difference:.4f}"
+        status = item.describe()
         st.markdown(
             f"{ICONS[item.confirmed]} Seed {claim['seed']}, {claim['epochs']} epochs: {plain(figures)}: **{status}**"
         )

@@ -2,7 +2,10 @@
 
 The panel is a form: what is typed in it is a draft until "Make the exercise"
 is pressed; then the design gets its exercise (:func:`designer.exercises.make`,
-validated as any edit is) and the address bar holds the link to hand out.
+validated as any edit is), the exercise's box shows its link, and the address
+bar holds it too. A design that is an exercise has no panel: an instructor
+who wants to change one leaves it (the box's button keeps the design) and
+makes a new one.
 Goals are written as the command line takes them (``species.accuracy>=0.95``).
 """
 
@@ -10,49 +13,40 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, kinds, links, spec
+from designer import exercises, kinds, spec
 from designer.params import Summary
 from designer.validation import Problem
-from ui import projector, session
+from ui import session
 from ui.text import plain
 
 ORIGIN = "exercise-maker"
 
 
 def panel(design: dict, summary: Summary | None) -> None:
-    """A collapsed expander with the exercise's title, task, goals, locks and hidden parts, and its link."""
-    current = design.get(exercises.FIELD, {})
-    with st.expander("Make an exercise" if not current else "Edit this exercise", icon=":material/school:"):
+    """A collapsed expander with the exercise's title, task, goals, locks and hidden parts (a design without one)."""
+    with st.expander("Make an exercise"):
         st.caption(
             "Hand this design out as an exercise: a task, goals the learner's runs are checked against, "
             "and controls locked (shown disabled) or hidden. Locks are a teaching aid, not security."
         )
         with st.form("exercise-maker", border=False):
-            title = st.text_input("Title", current.get("title", ""), max_chars=exercises.MAX_TITLE)
-            task = st.text_area("Task", current.get("task", ""), max_chars=exercises.MAX_TASK, height=100)
+            title = st.text_input("Title", max_chars=exercises.MAX_TITLE)
+            task = st.text_area("Task", max_chars=exercises.MAX_TASK, height=100)
             goals = st.text_area(
                 "Goals, one a line",
-                "\n".join(map(exercises.goal_text, current.get("goals", []))) or _suggested_goals(design, summary),
+                _suggested_goals(design, summary),
                 help="A metric, >= or <=, a number: species.accuracy>=0.95, petal_width.mae<=0.25, params<=100, "
                 "epochs<=50, loss<=0.2; add 'with 5 seeds' to ask for it with 5 seeds",
             )
             parts = lockable_parts(design)
-            locks = st.multiselect(
-                "Lock", parts, [p for p in current.get("locks", []) if p in parts], format_func=_label
-            )
+            locks = st.multiselect("Lock", parts, format_func=_label)
             pages = [exercises.PAGE_PREFIX + page for page in exercises.PAGES]
-            hide = st.multiselect(
-                "Hide", pages + parts, [p for p in current.get("hide", []) if p in pages + parts], format_func=_label
-            )
+            hide = st.multiselect("Hide", pages + parts, format_func=_label)
             made = st.form_submit_button("Make the exercise", icon=":material/school:")
         if made and _make(design, title, task, goals, locks, hide):
             st.rerun()  # the editors above were drawn before the exercise locked them
         for problem in session.rejected(ORIGIN):
             st.error(plain(problem.on_page), icon=":material/error:")
-        if current:
-            base = st.context.url.split("?")[0] if st.context.url else ""
-            st.caption(f"The exercise's link (the address bar holds it too); exercise code {exercises.code(design)}:")
-            st.code(base + links.query_string(design, projector.on()), language=None, wrap_lines=True)
 
 
 def _make(design: dict, title: str, task: str, goal_lines: str, locks: list[str], hide: list[str]) -> bool:

@@ -75,7 +75,7 @@ def _opening_claims(opened: dict) -> None:
     if exercises.FIELD not in opened:
         reject("link", [Problem("", "This link carries a result but no exercise, so its figures are not shown.")])
         return
-    st.session_state[CLAIMS] = (opened, result)
+    st.session_state[CLAIMS] = (opened, result, value)
 
 
 def claims() -> dict | None:
@@ -90,7 +90,11 @@ def sync_link() -> None:
     value = links.encode(design())
     if st.query_params.get(links.PARAMETER) != value:
         st.query_params[links.PARAMETER] = value
-    if links.RESULT in st.query_params and claims() is None:
+    kept = st.session_state.get(CLAIMS)
+    if claims() is not None:  # a page switch empties the query string: the claims go back in
+        if st.query_params.get(links.RESULT) != kept[2]:
+            st.query_params[links.RESULT] = kept[2]
+    elif links.RESULT in st.query_params:
         del st.query_params[links.RESULT]
 
 
