@@ -65,6 +65,7 @@ def test_an_exercise_link_locks_hides_and_checks_its_goals(page: Page, server):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.get_by_test_id("stExpander").filter(has_text="Hand back your result").click()
     expect(page.get_by_text(re.compile(r"[?&]result="))).to_be_visible()
+    page.wait_for_timeout(600)  # the expander's opening animation
     page.evaluate(SCROLL_TO_TOP)
     page.screenshot(path=SCREENSHOTS / "exercise_met.png")
 
