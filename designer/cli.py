@@ -164,14 +164,14 @@ def export_script(design: dict, style: str) -> str:
 
 def exercise_link(design: dict, args: argparse.Namespace) -> str:
     """The query string of a link to ``design`` made an exercise with the arguments' title, goals and locks."""
-    from designer import exercises
+    from designer import exercises, goals
 
     try:
-        goals = [exercises.parse_goal(text) for text in args.goal]
-    except exercises.GoalTextError as error:
+        goal_list = [goals.parse_goal(text) for text in args.goal]
+    except goals.GoalTextError as error:
         raise DesignError(f"--goal: {error}") from None
     locks = [part for lock in args.lock for part in (ARCHITECTURE if lock == "architecture" else (lock,))]
-    made = exercises.make(design, args.title, goals, args.task or "", locks, args.hide)
+    made = exercises.make(design, args.title, goal_list, args.task or "", locks, args.hide)
     if problems := errors(validate(made)):
         option = {"locks": "--lock", "hide": "--hide", "goals": "--goal"}
         raise DesignError(
@@ -188,7 +188,7 @@ ARCHITECTURE = ("inputs", "layers", "heads")  # what --lock architecture stands 
 
 def check_result(query: str) -> int:
     """Re-train the runs a result link claims; print each confirmed or not, and the goals. 0: all confirmed and met."""
-    from designer import exercises, training
+    from designer import exercises, results, training
     from designer.runs import Run
 
     try:
@@ -204,15 +204,15 @@ def check_result(query: str) -> int:
     for claim in result["runs"]:
         seeded = exercises.with_seed(design, claim["seed"])
         trainer = training.Trainer(seeded)
-        epochs = exercises.retrain_epochs(design, claim)
+        epochs = results.retrain_epochs(design, claim)
         if epochs != 0:
             trainer.train(epochs=epochs, restore_best=epochs is None)
         test = trainer.evaluate(trainer.data.test)
         runs.append(Run.start(len(runs) + 1, seeded).replace(history=trainer.history, test=test))
-    confirmations = exercises.confirm(design, result, runs)
+    confirmations = results.confirm(design, result, runs)
     for item in confirmations:
         print(f"seed {item.seed}, {item.epochs} epochs: {item.describe()}")
-    states = exercises.progress(design, summarize(design).total, runs)
+    states = results.progress(design, summarize(design).total, runs)
     for state in states:
         print(f"{'met' if state.met else 'not met'}: {state.figures}")
     return 0 if all(c.confirmed for c in confirmations) and all(s.met for s in states) else 1

@@ -16,11 +16,11 @@ import json
 import zlib
 from urllib.parse import parse_qs, urlencode
 
-from designer import exercises, parsing
+from designer import parsing, results
 from designer.validation import errors, validate
 
 PARAMETER = "design"
-RESULT = "result"  # a result link's claimed figures (see designer.exercises.claims)
+RESULT = "result"  # a result link's claimed figures (see designer.results.claims)
 PROJECTOR = "projector"  # the app's projector mode: a way of showing the design, not part of it
 PROJECTOR_ON = "true"
 MAX_LINK_CHARACTERS = 8_000
@@ -70,13 +70,13 @@ def decode(value: str) -> dict:
 
 
 def decode_result(value: str) -> dict:
-    """The figures a result link claims (:func:`designer.exercises.claims`); :class:`LinkError` unless readable."""
+    """The figures a result link claims (:func:`designer.results.claims`); :class:`LinkError` unless readable."""
     raw = _unpack(value, "result")
     try:
         result = parsing.parse_json(raw)
     except parsing.DesignTextError as error:
         raise LinkError("the link's result is damaged: " + parsing.shorten(error.message)) from None
-    if found := exercises.claim_problems(result):
+    if found := results.claim_problems(result):
         raise LinkError("the link's result cannot be read: " + "; ".join(parsing.bounded(found)))
     return result
 

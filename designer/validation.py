@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from designer import exercises, kinds, network, spec
+from designer import exercises, goals, kinds, network, spec
 from designer.constraints import is_whole
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -443,12 +443,12 @@ def _check_exercise(design: dict, report: _Report) -> None:
     _unknown_fields(exercise, set(exercises.EXERCISE_FIELDS), path, report)
     _check_text(exercise, "title", exercises.MAX_TITLE, report, required=True)
     _check_text(exercise, "task", exercises.MAX_TASK, report)
-    goals = exercise.get("goals")
-    if not isinstance(goals, list) or not 1 <= len(goals) <= exercises.MAX_GOALS:
-        report.fail((*path, "goals"), f"must be a list of 1 to {exercises.MAX_GOALS} goals", goals)
+    goal_list = exercise.get("goals")
+    if not isinstance(goal_list, list) or not 1 <= len(goal_list) <= exercises.MAX_GOALS:
+        report.fail((*path, "goals"), f"must be a list of 1 to {exercises.MAX_GOALS} goals", goal_list)
     else:
-        for i, goal in enumerate(goals):
-            for where, requirement, value in exercises.goal_problems(goal):
+        for i, goal in enumerate(goal_list):
+            for where, requirement, value in goals.goal_problems(goal):
                 report.fail((*path, "goals", i, *where), requirement, value)
     for key in ("locks", "hide"):
         _check_parts(design, exercise, key, report)

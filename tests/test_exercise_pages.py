@@ -22,7 +22,7 @@ from apptest_support import (
 )
 from streamlit.testing.v1 import AppTest
 
-from designer import exercises, links
+from designer import exercises, goals, links
 from ui.text import unescape
 
 SMALLER = preset_design("exercise_smaller")  # locks inputs, heads, the seed and the splits
@@ -71,7 +71,7 @@ def test_hidden_parts_and_pages_are_not_shown():
     design = exercises.make(
         preset_design("lecture_sequential"),
         "Hidden",
-        [exercises.parse_goal("params<=300")],
+        [goals.parse_goal("params<=300")],
         hide=["page:code", "training.seed", "layers.hidden_1.activation", "heads"],
     )
     at = open_link(design)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from designer import edits, exercises, links, presets, training
+from designer import edits, exercises, goals, links, presets, results, training
 from designer.params import summarize
 from designer.runs import Run
 from designer.validation import errors, validate
@@ -27,7 +27,7 @@ def trained(design: dict, number: int = 1) -> Run:
 
 
 def met(design: dict, runs: list[Run]) -> list[bool | None]:
-    return [state.met for state in exercises.progress(design, summarize(design).total, runs)]
+    return [state.met for state in results.progress(design, summarize(design).total, runs)]
 
 
 def edited(design: dict, *changes) -> dict:
@@ -79,9 +79,9 @@ def test_the_seeds_exercise_needs_every_seed():
 def test_a_result_link_is_confirmed_by_retraining_and_a_typed_in_figure_is_not(patience):
     lecture = edits.set_training(PRESETS["lecture_sequential"], "epochs", 20)
     lecture = edits.set_training(lecture, "early_stopping_patience", patience)
-    design = exercises.make(lecture, "Check", [exercises.parse_goal("species.accuracy>=0.9")])
+    design = exercises.make(lecture, "Check", [goals.parse_goal("species.accuracy>=0.9")])
     run = trained(design)
-    result = exercises.claims(design, [run])
+    result = results.claims(design, [run])
     assert result["runs"][0]["epochs"] == run.epochs_done
     honest = run_cli("check", "https://example.org/" + links.result_query_string(design, result))
     assert f"seed 42, {run.epochs_done} epochs: confirmed by re-training" in honest.stdout, honest.stdout

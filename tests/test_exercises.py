@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer import edits, exercises, links, parsing, presets, spec
+from designer import edits, exercises, goals, links, parsing, presets, results, spec
 from designer.params import summarize
 from designer.runs import Run
 from designer.validation import errors, validate
@@ -28,7 +28,7 @@ EXERCISES = [key for key, design in PRESETS.items() if exercises.FIELD in design
 
 
 def goal(text: str) -> dict:
-    return exercises.parse_goal(text)
+    return goals.parse_goal(text)
 
 
 def exercise(design: dict = LECTURE, *goals: str, locks=(), hide=()) -> dict:
@@ -41,8 +41,8 @@ def run(design: dict, test: dict, epochs: int = 100, number: int = 1) -> Run:
     return Run.start(number, design).replace(history={"loss": [1.0] * epochs}, test=test)
 
 
-def states(design: dict, runs=()) -> list[exercises.GoalState]:
-    return exercises.progress(design, summarize(design).total, list(runs))
+def states(design: dict, runs=()) -> list[results.GoalState]:
+    return results.progress(design, summarize(design).total, list(runs))
 
 
 # ------------------------------------------------------------------------------------------ goals
@@ -111,7 +111,7 @@ def test_epochs_are_the_runs_and_before_training_the_designs_setting():
 def test_several_seeds_must_all_reach_the_goal():
     design = exercise(LECTURE, "species.accuracy>=0.93 with 5 seeds")
     seeds = [42, 43, 44, 45, 46]  # the design's seed (the default, 42), then the next four
-    assert exercises.seeds_of(design, exercises.read_goal(design["exercise"]["goals"][0])) == seeds
+    assert results.seeds_of(design, goals.read_goal(design["exercise"]["goals"][0])) == seeds
     figures = [0.9333, 0.9667, 0.9667, 0.9, 0.9333]  # the lecture network's, seed by seed
     runs = [
         run(exercises.with_seed(design, s), {"loss": 1, "accuracy": a}, number=i)
@@ -129,8 +129,8 @@ def test_several_seeds_must_all_reach_the_goal():
 def test_the_verdict_names_every_figure():
     design = exercise(LECTURE, "species.accuracy>=0.95", "params<=300")
     done = states(design, [run(design, {"loss": 0.1, "accuracy": 29 / 30})])
-    assert exercises.verdict(done) == "Goal met: species accuracy 96.7 % ≥ 95 % with 273 parameters ≤ 300"
-    assert exercises.verdict(states(design)) is None
+    assert results.verdict(done) == "Goal met: species accuracy 96.7 % ≥ 95 % with 273 parameters ≤ 300"
+    assert results.verdict(states(design)) is None
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_the_verdict_names_every_figure():
 )
 def test_goals_written_as_text(text, expected):
     assert goal(text) == expected
-    assert goal(exercises.goal_text(expected)) == expected  # and back
+    assert goal(goals.goal_text(expected)) == expected  # and back
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_goals_written_as_text(text, expected):
     ],
 )
 def test_malformed_goal_text_is_refused_with_what_was_received(text, words):
-    with pytest.raises(exercises.GoalTextError, match="Received") as refused:
+    with pytest.raises(goals.GoalTextError, match="Received") as refused:
         goal(text)
     assert words in str(refused.value)
 
@@ -285,10 +285,10 @@ def test_the_train_page_cannot_be_hidden_while_a_goal_needs_training():
 
 
 def test_a_count_has_no_rounding_slack_and_a_reset_run_does_not_count():
-    assert not exercises.read_goal({"metric": "params", "at_most": 1_000_000}).holds(1_000_001)
+    assert not goals.read_goal({"metric": "params", "at_most": 1_000_000}).holds(1_000_001)
     design = exercise(LECTURE, "species.accuracy>=0.3")
     reset = run(design, {"loss": 1.1, "accuracy": 0.33}, epochs=0)  # a Reset: evaluated untrained
-    assert exercises.latest_run(design, [reset]) is None
+    assert results.latest_run(design, [reset]) is None
     assert [s.met for s in states(design, [reset])] == [None]
 
 
@@ -357,20 +357,20 @@ def test_the_command_line_words_of_a_broken_check():
 def test_claims_carry_the_runs_the_goals_use_and_are_confirmed_only_by_matching_runs():
     design = exercise(LECTURE, "species.accuracy>=0.95", "params<=300")
     trained = run(design, {"loss": 0.1234, "accuracy": 0.9667})
-    result = exercises.claims(design, [trained])
+    result = results.claims(design, [trained])
     assert result == {"runs": [{"seed": 42, "epochs": 100, "test": {"accuracy": 0.9667, "loss": 0.1234}}]}
     assert links.result_from_query_string(links.result_query_string(design, result)) == result
-    assert [c.confirmed for c in exercises.confirm(design, result, [])] == [None]
+    assert [c.confirmed for c in results.confirm(design, result, [])] == [None]
     # Trained again in another session: a run of its own, with the design written out in full.
     again = run(exercises.with_seed(exercises.without(design), 42), {"loss": 0.12341, "accuracy": 0.96671}, number=7)
-    (confirmed,) = exercises.confirm(design, result, [again])
+    (confirmed,) = results.confirm(design, result, [again])
     assert confirmed.confirmed is True and confirmed.describe().startswith("confirmed by re-training")
     typed_in = {"runs": [{**result["runs"][0], "test": {"accuracy": 1.0, "loss": 0.1234}}]}
-    (check,) = exercises.confirm(design, typed_in, [again])
+    (check,) = results.confirm(design, typed_in, [again])
     assert check.confirmed is False and check.difference == pytest.approx(1.0 - 0.96671)
     assert check.describe() == "not confirmed: re-training differs by up to 0.0333"
     more_epochs = {"runs": [{**result["runs"][0], "epochs": 99}]}
-    (epochs,) = exercises.confirm(design, more_epochs, [again])
+    (epochs,) = results.confirm(design, more_epochs, [again])
     assert epochs.confirmed is False
     assert epochs.describe() == "not confirmed: re-training ran 100 epochs, not the 99 claimed"
 
@@ -378,16 +378,16 @@ def test_claims_carry_the_runs_the_goals_use_and_are_confirmed_only_by_matching_
 def test_only_runs_training_again_reproduces_are_claimed():
     plain = exercise(LECTURE, "species.accuracy>=0.9")
     stepped = run(plain, {"loss": 0.1, "accuracy": 0.9}, epochs=110)  # +10 epochs after the design's 100
-    assert exercises.reproducible(plain, stepped) and exercises.retrain_epochs(plain, {"epochs": 110}) == 110
+    assert results.reproducible(plain, stepped) and results.retrain_epochs(plain, {"epochs": 110}) == 110
     patient = exercise(edits.set_training(LECTURE, "early_stopping_patience", 5), "species.accuracy>=0.9")
     whole = run(patient, {"loss": 0.1, "accuracy": 0.9}).replace(status="finished")
     early = run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=37).replace(status="stopped early")
-    assert exercises.reproducible(patient, whole) and exercises.reproducible(patient, early)
-    assert exercises.retrain_epochs(patient, {"epochs": 37}) is None  # the design's run stops where it stopped
+    assert results.reproducible(patient, whole) and results.reproducible(patient, early)
+    assert results.retrain_epochs(patient, {"epochs": 37}) is None  # the design's run stops where it stopped
     for other in (run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=110).replace(status="finished"),
                   run(patient, {"loss": 0.1, "accuracy": 0.9}, epochs=30).replace(status="stopped")):  # fmt: skip
-        assert not exercises.reproducible(patient, other)
-        assert exercises.claims(patient, [other]) == {"runs": []}
+        assert not results.reproducible(patient, other)
+        assert results.claims(patient, [other]) == {"runs": []}
 
 
 @pytest.mark.parametrize(
@@ -416,7 +416,7 @@ FIELDS = st.fixed_dictionaries(
     optional={
         "title": JSON,
         "task": JSON,
-        "goals": JSON | st.lists(st.fixed_dictionaries({}, optional={k: JSON for k in exercises.GOAL_FIELDS})),
+        "goals": JSON | st.lists(st.fixed_dictionaries({}, optional={k: JSON for k in goals.GOAL_FIELDS})),
         "locks": JSON | st.lists(st.sampled_from(["inputs", "layers.hidden_1.units", "page:code", "training.x"])),
         "hide": JSON,
         "check": JSON | st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),

@@ -1,7 +1,7 @@
 """The exercise a design carries, as a learner sees it on every page: the task, the goals and how far they are.
 
 Everything shown is read from the design's ``exercise`` field and the
-session's runs (:func:`designer.exercises.progress`); the task and the title
+session's runs (:func:`designer.results.progress`); the task and the title
 are the instructor's text, shown as text, never as Markdown or HTML. A result
 link's figures are shown as claimed until the session has re-trained them.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, links
-from designer.exercises import GoalState
+from designer import exercises, links, results
+from designer.results import GoalState
 from ui import projector, runs, session
 from ui.session import Edit
 from ui.text import plain
@@ -32,7 +32,7 @@ def banner(design: dict) -> None:
     if not exercise or session.facts().errors:
         return
     runs.active()  # settles a run that ended since the page looked, so the goals see it
-    states = exercises.progress(design, session.facts().summary.total, runs.runs())
+    states = results.progress(design, session.facts().summary.total, runs.runs())
     with st.container(border=True, key="exercise"):
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**Exercise · {plain(exercise['title'])}**", width="stretch")
@@ -42,7 +42,7 @@ def banner(design: dict) -> None:
                 st.markdown(plain(exercise["task"]).replace("\n", "  \n"))
         for state in states:
             st.markdown(f"{ICONS[state.met]} **{WORDS[state.met]}:** {plain(state.figures)}")
-        if verdict := exercises.verdict(states):
+        if verdict := results.verdict(states):
             st.success(plain(verdict), icon=":material/emoji_events:")
         _seeds_button(design, states)
         claimed = session.claims()
@@ -60,7 +60,7 @@ def _seeds_button(design: dict, states: list[GoalState]) -> None:
     seeded = [state.goal for state in states if state.goal.seeds > 1]
     if not seeded:
         return
-    seeds = exercises.seeds_of(design, max(seeded, key=lambda goal: goal.seeds))
+    seeds = results.seeds_of(design, max(seeded, key=lambda goal: goal.seeds))
     busy = runs.active() is not None
     label = f"Train with seeds {seeds[0]} to {seeds[-1]}"
     if st.button(label, icon=":material/casino:", disabled=busy, help="One run per seed, one after another"):
@@ -70,7 +70,7 @@ def _seeds_button(design: dict, states: list[GoalState]) -> None:
 
 def _hand_back(design: dict) -> None:
     """The result link: the design and the figures of the runs its goals use, to hand back."""
-    result = exercises.claims(design, runs.runs())
+    result = results.claims(design, runs.runs())
     if not result["runs"]:
         return
     with st.expander("Hand back your result"):
@@ -88,7 +88,7 @@ def _base() -> str:
 
 def _claims(design: dict, result: dict) -> None:
     """A result link's figures, as claimed, and whether the session's re-training confirms them."""
-    confirmations = exercises.confirm(design, result, runs.runs())
+    confirmations = results.confirm(design, result, runs.runs())
     st.markdown(f"**Handed back** (exercise code {exercises.code(design)}): the figures this link claims.")
     for claim, item in zip(result["runs"], confirmations, strict=True):
         figures = ", ".join(f"{name} {value:.4f}" for name, value in claim["test"].items())
@@ -96,7 +96,7 @@ def _claims(design: dict, result: dict) -> None:
         st.markdown(
             f"{ICONS[item.confirmed]} Seed {claim['seed']}, {claim['epochs']} epochs: {plain(figures)}: **{status}**"
         )
-    todo = [(exercises.with_seed(design, c["seed"]), exercises.retrain_epochs(design, c)) for c in result["runs"]]
+    todo = [(exercises.with_seed(design, c["seed"]), results.retrain_epochs(design, c)) for c in result["runs"]]
     if any(item.confirmed is None for item in confirmations):
         busy = runs.active() is not None
         if st.button("Re-train to confirm", icon=":material/verified:", disabled=busy, help="Same design, same seeds"):

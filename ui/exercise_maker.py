@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, kinds, spec
+from designer import exercises, goals, kinds, spec
 from designer.params import Summary
 from designer.validation import Problem
 from ui import session
@@ -32,7 +32,7 @@ def panel(design: dict, summary: Summary | None) -> None:
         with st.form("exercise-maker", border=False):
             title = st.text_input("Title", max_chars=exercises.MAX_TITLE)
             task = st.text_area("Task", max_chars=exercises.MAX_TASK, height=100)
-            goals = st.text_area(
+            goal_lines = st.text_area(
                 "Goals, one a line",
                 _suggested_goals(design, summary),
                 help="A metric, >= or <=, a number: species.accuracy>=0.95, petal_width.mae<=0.25, params<=100, "
@@ -43,7 +43,7 @@ def panel(design: dict, summary: Summary | None) -> None:
             pages = [exercises.PAGE_PREFIX + page for page in exercises.PAGES]
             hide = st.multiselect("Hide", pages + parts, format_func=_label)
             made = st.form_submit_button("Make the exercise", icon=":material/school:")
-        if made and _make(design, title, task, goals, locks, hide):
+        if made and _make(design, title, task, goal_lines, locks, hide):
             st.rerun()  # the editors above were drawn before the exercise locked them
         for problem in session.rejected(ORIGIN):
             st.error(plain(problem.on_page), icon=":material/error:")
@@ -51,15 +51,15 @@ def panel(design: dict, summary: Summary | None) -> None:
 
 def _make(design: dict, title: str, task: str, goal_lines: str, locks: list[str], hide: list[str]) -> bool:
     """Give the design the exercise the form describes; False (and the reason shown) if it cannot be made."""
-    goals = []
+    goal_list = []
     for number, line in enumerate(goal_lines.splitlines(), start=1):
         if line.strip():
             try:
-                goals.append(exercises.parse_goal(line))
-            except exercises.GoalTextError as error:
+                goal_list.append(goals.parse_goal(line))
+            except goals.GoalTextError as error:
                 session.reject(ORIGIN, [Problem("", f"Goal line {number}: {error}")])
                 return False
-    candidate = exercises.make(exercises.without(design), title.strip(), goals, task.strip(), locks, hide)
+    candidate = exercises.make(exercises.without(design), title.strip(), goal_list, task.strip(), locks, hide)
     return session.commit(candidate, ORIGIN)
 
 
