@@ -23,6 +23,7 @@ from apptest_support import (
 from streamlit.testing.v1 import AppTest
 
 from designer import exercises, goals, links
+from ui import exercise_maker
 from ui.text import unescape
 
 SMALLER = preset_design("exercise_smaller")  # locks inputs, heads, the seed and the splits
@@ -165,6 +166,9 @@ def test_leaving_the_exercise_keeps_the_design_and_frees_its_controls():
 
 def test_the_instructor_panel_makes_an_exercise_and_refuses_a_malformed_goal():
     at = open_session(timeout=120)
+    assert not [t for t in at.text_input if t.label == "Title"]  # the closed panel draws nothing
+    at.session_state[exercise_maker.PANEL] = True  # opened (AppTest cannot click an expander)
+    at.run()
     labelled(at.text_input, "Title").set_value("Fewer parameters")
     labelled(at.text_area, "Task").set_value("Reach 95 % with **at most** 100 parameters.")
     labelled(at.text_area, "Goals, one a line").set_value("species.accuracy=>0.95")

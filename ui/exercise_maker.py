@@ -20,11 +20,16 @@ from ui import session
 from ui.text import plain
 
 ORIGIN = "exercise-maker"
+PANEL = "exercise-panel"  # the expander's key: whether it is open
 
 
 def panel(design: dict, summary: Summary | None) -> None:
     """A collapsed expander with the exercise's title, task, goals, locks and hidden parts (a design without one)."""
-    with st.expander("Make an exercise"):
+    # Drawn only while open: its form would otherwise add a dozen widgets to every edit's rerun.
+    expander = st.expander("Make an exercise", key=PANEL, on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         st.caption(
             "Hand this design out as an exercise: a task, goals the learner's runs are checked against, "
             "and controls locked (shown disabled) or hidden. Locks are a teaching aid, not security."
