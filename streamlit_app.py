@@ -22,11 +22,9 @@ page = st.navigation(shown, position="top")  # a top bar leaves the page's whole
 plane_link.settings()  # the maps' plane too
 for problem in session.rejected("link"):
     st.error(plain(problem.message), icon=":material/link_off:")
-exercise_box = st.empty()  # filled after the page, whose edits and runs change the goals' state
+exercise.banner(design)  # an edit's callback has run already; a run that ends on the page reruns it
 with entry.app_running():
     page.run()
-with exercise_box.container():
-    exercise.banner(session.design())
 session.sync_link()  # after the page, whose callbacks may have changed the design
 projector.sync_link()
 plane_link.sync_link(session.design())

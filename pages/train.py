@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from designer import exercises
 from ui import entry, maps, runs, session, settings, training
 from ui.text import plain
 
@@ -30,6 +31,8 @@ if job is not None:
         runs.follow(job, heading)  # until the run ends; then the page goes on to show it as any run
         heading.empty()
         job = runs.active()
+    if exercises.FIELD in design:
+        st.rerun()  # the exercise's box, above the page, judges the goals on the run that just ended
     run_ended()
 
 run, trained = runs.latest()

@@ -31,7 +31,7 @@ def banner(design: dict) -> None:
     exercise = design.get(exercises.FIELD)
     if not exercise or session.facts().errors:
         return
-    runs.active()  # settles a run that ended since the page looked, so the goals see it
+    runs.active()  # settles a run that ended since the last rerun, so the goals see it
     states = results.progress(design, session.facts().summary.total, runs.runs())
     with st.container(border=True, key="exercise"):
         with st.container(horizontal=True, vertical_alignment="center"):
