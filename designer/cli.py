@@ -173,17 +173,17 @@ def exercise_link(design: dict, args: argparse.Namespace) -> str:
     locks = [part for lock in args.lock for part in (ARCHITECTURE if lock == "architecture" else (lock,))]
     made = exercises.make(design, args.title, goal_list, args.task or "", locks, args.hide)
     if problems := errors(validate(made)):
-        option = {"locks": "--lock", "hide": "--hide", "goals": "--goal"}
-        raise DesignError(
-            "\n".join(
-                f"{option.get(p.field.split('.')[1].split('[')[0], '--' + p.field.split('.')[-1])}: {p.message}"
-                for p in problems[: parsing.MAX_SHOWN]
-            )
-        )
+        raise DesignError("\n".join(f"{_option(p.field)}: {p.message}" for p in problems[: parsing.MAX_SHOWN]))
     return links.query_string(made, args.projector)
 
 
 ARCHITECTURE = ("inputs", "layers", "heads")  # what --lock architecture stands for
+EXERCISE_OPTIONS = {"exercise.locks": "--lock", "exercise.hide": "--hide", "exercise.goals": "--goal"}
+
+
+def _option(field: str) -> str:
+    """The option that set a field of a made exercise: ``exercise.locks[0]`` came from --lock (else --title...)."""
+    return EXERCISE_OPTIONS.get(field.split("[")[0], "--" + field.split(".")[-1].split("[")[0])
 
 
 def check_result(query: str) -> int:

@@ -81,6 +81,18 @@ def part_problem(part: object, design: dict, hiding: bool) -> str | None:
     return f"must be one of {allowed}"
 
 
+def lockable_parts(design: dict) -> list[str]:
+    """Every part of a (valid) design an exercise can lock: its sections, settings, and each layer's and head's
+    fields, as the registry of kinds has them."""
+    parts = [*SECTIONS, *(f"training.{name}" for name in spec.TRAINING)]
+    for layer in design.get("layers", []):
+        kind = kinds.layer_kind(layer)
+        parts += [f"layers.{layer['name']}.{field}" for field in [*(f.name for f in kind.fields), "from"]]
+    for head in design["heads"]:
+        parts += [f"heads.{head['name']}.{field}" for field in [*(f.name for f in kinds.HEAD.fields), "from"]]
+    return parts
+
+
 def needs_training(exercise: dict) -> bool:
     """Whether any goal of a (valid) exercise is measured by training."""
     return any(goals.read_goal(entry).metric.trained for entry in exercise["goals"])

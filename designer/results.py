@@ -12,12 +12,11 @@ Pure Python: no Streamlit, no TensorFlow.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from designer import spec
+from designer import parsing, spec
 from designer.exercises import FIELD, with_seed, without
 from designer.goals import MAX_SEEDS, NAME, OPERATORS, Goal, read_goal
 from designer.runs import LOSS, METRIC, Run, metric_name
@@ -181,7 +180,7 @@ MAX_CLAIMED_RUNS = MAX_SEEDS
 def claim_problems(result: object) -> list[str]:
     """What is wrong with a result link's claims, each naming the field and the value (empty: they can be read)."""
     if not isinstance(result, dict) or set(result) != {"runs"} or not isinstance(result["runs"], list):
-        return [f'a result must be {{"runs": [...]}}, got {_short(result)}']
+        return [f'a result must be {{"runs": [...]}}, got {parsing.show(result)}']
     runs = result["runs"]
     if not 1 <= len(runs) <= MAX_CLAIMED_RUNS:
         return [f"result.runs must hold 1 to {MAX_CLAIMED_RUNS} runs, got {len(runs)}"]
@@ -189,28 +188,24 @@ def claim_problems(result: object) -> list[str]:
     for i, run in enumerate(runs):
         where = f"result.runs[{i}]"
         if not isinstance(run, dict) or set(run) != {"seed", "epochs", "test"}:
-            found.append(f"{where} must hold seed, epochs and test, got {_short(run)}")
+            found.append(f"{where} must hold seed, epochs and test, got {parsing.show(run)}")
             continue
         if not spec.TRAINING["seed"].constraint.is_valid(run["seed"]):
-            found.append(f"{where}.seed {spec.TRAINING['seed'].constraint.requirement}, got {_short(run['seed'])}")
+            rule = spec.TRAINING["seed"].constraint.requirement
+            found.append(f"{where}.seed {rule}, got {parsing.show(run['seed'])}")
         if not spec.TRAINING["epochs"].constraint.is_valid(run["epochs"]):
             rule = spec.TRAINING["epochs"].constraint.requirement
-            found.append(f"{where}.epochs {rule}, got {_short(run['epochs'])}")
+            found.append(f"{where}.epochs {rule}, got {parsing.show(run['epochs'])}")
         test = run["test"]
         if not isinstance(test, dict) or not 0 < len(test) <= 64:
-            found.append(f"{where}.test must be an object of 1 to 64 metrics, got {_short(test)}")
+            found.append(f"{where}.test must be an object of 1 to 64 metrics, got {parsing.show(test)}")
             continue
         for name, value in test.items():
             if not (NAME.fullmatch(name) and isinstance(value, (int, float)) and not isinstance(value, bool)
                     and math.isfinite(value)):  # fmt: skip
-                found.append(f"{where}.test must map metric names to numbers, got {_short({name: value})}")
+                found.append(f"{where}.test must map metric names to numbers, got {parsing.show({name: value})}")
                 break
     return found
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def retrain_epochs(design: dict, claim: dict) -> int | None:

@@ -23,6 +23,11 @@ from ui.text import plain
 ICON_ROW = "icons"
 
 
+def locked_arguments(reason: str | None) -> dict:
+    """A widget's arguments when an exercise locks it: disabled, with the reason as its help (none if free)."""
+    return {"disabled": True, "help": reason} if reason else {}
+
+
 def setting(
     origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit, locked: str | None = None
 ) -> None:
@@ -31,7 +36,7 @@ def setting(
     ``locked`` (an exercise's reason) shows it disabled, with the reason as its help.
     """
     rule = field.constraint
-    lock = {"disabled": True, "help": locked} if locked else {}
+    lock = locked_arguments(locked)
     if isinstance(rule, Options):
         st.selectbox(field.label, rule.widget_options(), **lock, **session.bind(origin, field.name, value, edit))
         return
@@ -73,7 +78,7 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
     groups = spec.input_groups(design)
     several = len(groups) > 1
     locked = exercises.lock_reason(design, "inputs")
-    lock = {"disabled": True, "help": locked} if locked else {}
+    lock = locked_arguments(locked)
     for name, columns in groups.items():
         origin = f"input-{name}"
         with st.container(border=True):
@@ -149,7 +154,7 @@ def _layer_box(design: dict, i: int, layer: dict, source: tuple, earlier: list[s
             _button(label, origin, edit, help=label, disabled=disabled, icon=icon, locked=locked)
     # Flex rows rather than columns: fewer blocks for the browser to redraw on every edit.
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        lock = {"disabled": True, "help": locked} if locked else {}
+        lock = locked_arguments(locked)
         st.text_input("Name", **lock, **session.bind(origin, "name", name, Edit(edits.rename, (name,))))
         if not exercises.hidden(design, f"{part}.from"):
             from_locked = exercises.lock_reason(design, f"{part}.from")
@@ -175,7 +180,7 @@ def _layer_from(
 ) -> None:
     edit = Edit(edits.set_field, ("layers", i, "from"))
     if kind.joins:
-        lock = {"disabled": True, "help": locked} if locked else {}
+        lock = locked_arguments(locked)
         chosen = [s for s in source if s in earlier]
         st.multiselect("From", earlier, **lock, **session.bind(origin, "from", chosen, edit))
         return
@@ -196,7 +201,7 @@ def _source_picker(
         "From",
         options,
         format_func=lambda name: implicit if name == IMPLICIT else name,
-        **({"disabled": True, "help": locked} if locked else {}),
+        **locked_arguments(locked),
         **session.bind(origin, "from", chosen if chosen in names else IMPLICIT, Edit(_set_source, (edit,))),
     )
 
@@ -234,7 +239,7 @@ def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable
     locked = exercises.lock_reason(design, part, inner=True)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=f"{ICON_ROW}-{origin}"):
         rename = Edit(edits.rename, (head["name"],))
-        lock = {"disabled": True, "help": locked} if locked else {}
+        lock = locked_arguments(locked)
         st.text_input("Output head", **lock, **session.bind(origin, "name", head["name"], rename))
         target = Edit(edits.set_head_target, (i,), note=edits.inputs_taken_as_targets)
         _head_field(design, origin, head, "target", full, target)

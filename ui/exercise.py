@@ -12,7 +12,7 @@ import streamlit as st
 
 from designer import exercises, links, results
 from designer.results import GoalState
-from ui import projector, runs, session
+from ui import projector, runs, session, sharing
 from ui.session import Edit
 from ui.text import plain
 
@@ -52,7 +52,7 @@ def banner(design: dict) -> None:
             _hand_back(design)
         with st.expander("The exercise's link, to hand it out"):
             st.caption(f"Exercise code {exercises.code(design)}: a result link handed back shows the same code.")
-            st.code(_base() + links.query_string(design, projector.on()), language=None, wrap_lines=True)
+            st.code(sharing.app_address() + links.query_string(design, projector.on()), language=None, wrap_lines=True)
 
 
 def _seeds_button(design: dict, states: list[GoalState]) -> None:
@@ -78,12 +78,8 @@ def _hand_back(design: dict) -> None:
             "This link carries your design and your runs' figures (seed, epochs, test metrics). "
             f"Opening it shows them as claimed, and re-training confirms them. Exercise code {exercises.code(design)}."
         )
-        st.code(_base() + links.result_query_string(design, result, projector.on()), language=None, wrap_lines=True)
-
-
-def _base() -> str:
-    """The app's address without its query string (empty where it is not known)."""
-    return st.context.url.split("?")[0] if st.context.url else ""
+        link = sharing.app_address() + links.result_query_string(design, result, projector.on())
+        st.code(link, language=None, wrap_lines=True)
 
 
 def _claims(design: dict, result: dict) -> None:

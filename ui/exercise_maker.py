@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, goals, kinds, spec
+from designer import exercises, goals, spec
 from designer.params import Summary
 from designer.validation import Problem
 from ui import session
@@ -43,7 +43,7 @@ def panel(design: dict, summary: Summary | None) -> None:
                 help="A metric, >= or <=, a number: species.accuracy>=0.95, petal_width.mae<=0.25, params<=100, "
                 "epochs<=50, loss<=0.2; add 'with 5 seeds' to ask for it with 5 seeds",
             )
-            parts = lockable_parts(design)
+            parts = exercises.lockable_parts(design)
             locks = st.multiselect("Lock", parts, format_func=_label)
             pages = [exercises.PAGE_PREFIX + page for page in exercises.PAGES]
             hide = st.multiselect("Hide", pages + parts, format_func=_label)
@@ -78,18 +78,6 @@ def _suggested_goals(design: dict, summary: Summary | None) -> str:
     if summary is not None:
         lines.append(f"params<={summary.total}")
     return "\n".join(lines)
-
-
-def lockable_parts(design: dict) -> list[str]:
-    """Every part of the design an exercise can lock: its sections, settings, and each layer's and head's fields."""
-    parts = [*exercises.SECTIONS, *(f"training.{name}" for name in spec.TRAINING)]
-    for layer in design.get("layers", []):
-        kind = kinds.layer_kind(layer)
-        fields = [f.name for f in kind.fields] if kind else []
-        parts += [f"layers.{layer['name']}.{field}" for field in [*fields, "from"]]
-    for head in design.get("heads", []):
-        parts += [f"heads.{head['name']}.{field}" for field in ["target", "from", "activation", "loss", "loss_weight"]]
-    return parts
 
 
 def _label(part: str) -> str:

@@ -45,7 +45,7 @@ def _row(design: dict, settings: list[spec.Setting], values: dict) -> None:
 def _optional(setting: spec.Setting, value: object, locked: str | None) -> None:
     """A toggle that turns the setting on (at its editor's default) or off, and its number while on."""
     on = value is not None
-    lock = {"disabled": True, "help": locked} if locked else {}
+    lock = editors.locked_arguments(locked)
     st.toggle("Early stopping", **lock, **bind(ORIGIN, f"{setting.name}:on", on, Edit(edits.set_early_stopping)))
     if on:
         inner = spec.Setting(setting.name, setting.label, setting.default, setting.constraint.inner, setting.step)

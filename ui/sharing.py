@@ -82,5 +82,9 @@ def share_link(design: dict) -> None:
         "The address bar always holds a link to what is on screen; this is the same link. "
         "It opens in projector mode if that is on now."
     )
-    base = st.context.url.split("?")[0] if st.context.url else ""
-    st.code(base + links.query_string(design, projector.on()), language=None, wrap_lines=True)
+    st.code(app_address() + links.query_string(design, projector.on()), language=None, wrap_lines=True)
+
+
+def app_address() -> str:
+    """The app's address without its query string (empty where it is not known), to put a link's query after."""
+    return st.context.url.split("?")[0] if st.context.url else ""
