@@ -4,7 +4,7 @@ For each head of a design, a plain model is fitted on the training rows (never
 a validation or test row), with the inputs the network sees (the design's
 input arrays, already scaled, side by side in the design's input order), and
 scored on the test rows: logistic regression's accuracy for the species,
-linear regression's mean absolute error in cm for a measurement. No Keras,
+linear regression's mean absolute error (in the target's unit) for a measurement. No Keras,
 no Streamlit.
 """
 
@@ -16,10 +16,9 @@ import numpy as np
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import accuracy_score, mean_absolute_error
 
-from designer import spec
 from designer.data import Dataset, Part, prepare
 from designer.network import resolve
-from designer.runs import Head, heads_of
+from designer.runs import Head, heads_of, predicted_classes
 
 LOGISTIC, LINEAR = "logistic regression", "linear regression"
 
@@ -32,6 +31,7 @@ class Baseline:
     model: str  # "logistic regression" or "linear regression"
     metric: str  # "accuracy" or "mae", as the head's Keras metric
     score: float
+    unit: str = ""  # a measurement's unit
 
 
 def baselines(design: dict, data: Dataset | None = None) -> dict[str, Baseline]:
@@ -49,21 +49,21 @@ def _features(part: Part, names: list[str]) -> np.ndarray:
 def _baseline(head: Head, names: list[str], data: Dataset) -> Baseline:
     x_train, x_test = _features(data.train, names), _features(data.test, names)
     y_train, y_test = (np.asarray(part.y[head.name], dtype=np.float64) for part in (data.train, data.test))
-    if spec.is_classification(head.target):
-        model = LogisticRegression(max_iter=1000).fit(x_train, y_train.argmax(1))
-        score = accuracy_score(y_test.argmax(1), model.predict(x_test))
+    if head.task.is_classification:
+        model = LogisticRegression(max_iter=1000).fit(x_train, predicted_classes(y_train))
+        score = accuracy_score(predicted_classes(y_test), model.predict(x_test))
         return Baseline(head.name, LOGISTIC, head.metric, float(score))
     model = LinearRegression().fit(x_train, y_train.ravel())
     score = mean_absolute_error(y_test.ravel(), model.predict(x_test))
-    return Baseline(head.name, LINEAR, head.metric, float(score))
+    return Baseline(head.name, LINEAR, head.metric, float(score), head.unit)
 
 
-def _shown(metric: str, score: float) -> str:
-    """A score as the learner reads it: accuracy in percent with one decimal, MAE in cm with three."""
+def _shown(metric: str, score: float, unit: str = "") -> str:
+    """A score as the learner reads it: accuracy in percent with one decimal, MAE in its unit with three."""
     if metric == "accuracy":
         return f"{score * 100:.1f} %"
     if metric == "mae":
-        return f"{score:.3f} cm"
+        return f"{score:.3f} {unit}".strip()
     raise ValueError(f"metric must be 'accuracy' or 'mae', got {metric!r}")
 
 
@@ -73,7 +73,8 @@ def verdict(baseline: Baseline, network_score: float) -> str:
     Higher accuracy is better, lower mean absolute error is better; a tie is
     the same score at the precision shown.
     """
-    network, plain = _shown(baseline.metric, network_score), _shown(baseline.metric, baseline.score)
+    network = _shown(baseline.metric, network_score, baseline.unit)
+    plain = _shown(baseline.metric, baseline.score, baseline.unit)
     if network == plain:
         relation = "ties with"
     else:

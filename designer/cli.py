@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from designer import links, parsing
+from designer import datasets, links, parsing
 from designer.params import LayerCount, keras_type, summarize
 from designer.validation import InvalidDesign, errors, validate, warnings
 
@@ -64,7 +64,31 @@ def _row(count: LayerCount) -> tuple[str, str, str, str]:
     return (f"{count.name} ({keras_type(count.kind)})", count.output_shape, f"{count.total:,}", arithmetic)
 
 
-def train(design: dict, epochs: int | None, seed: int | None, out: str | None, model_path: str | None = None) -> None:
+def read_csv(path: str | None):
+    """The table of ``--data FILE.csv`` (None without it); an unreadable file is a DesignError saying why."""
+    if path is None:
+        return None
+    from designer import csv_table
+
+    try:
+        with open(path, "rb") as file:
+            data = file.read(datasets.MAX_CSV_BYTES + 1)
+    except OSError as error:
+        raise DesignError(f"--data {path}: {error.strerror or error}") from None
+    try:
+        return csv_table.read(data)
+    except csv_table.CsvError as error:
+        raise DesignError(f"--data {path}: {error}") from None
+
+
+def train(
+    design: dict,
+    epochs: int | None,
+    seed: int | None,
+    out: str | None,
+    model_path: str | None = None,
+    csv_path: str | None = None,
+) -> None:
     """Train with the design's settings; print the test metrics; write the history and the model if asked.
 
     The model is the file the Train page downloads: the trained network behind a
@@ -73,8 +97,9 @@ def train(design: dict, epochs: int | None, seed: int | None, out: str | None, m
     from designer import training  # imports TensorFlow
 
     design = _overridden(design, epochs, seed)
+    csv = read_csv(csv_path)
     try:
-        trainer = training.Trainer(design)
+        trainer = training.Trainer(design, csv=csv)
     except (InvalidDesign, training.DataError) as error:
         raise DesignError(str(error)) from None
     trainer.train()
@@ -107,8 +132,9 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
     from designer import data, maps
 
     design = _overridden(design, args.epochs, args.seed)
+    csv = read_csv(args.data)
     try:
-        plane = maps.plane(design, data.prepare(design), args.x, args.y, _held(args.at), args.grid)
+        plane = maps.plane(design, data.prepare(design, csv), args.x, args.y, _held(args.at), args.grid)
     except (maps.MapError, data.DataError, InvalidDesign) as error:
         raise DesignError(str(error)) from None
     layers = maps.unit_layers(design)
@@ -118,7 +144,7 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
         )
     from designer import training
 
-    trainer = training.Trainer(design)
+    trainer = training.Trainer(design, csv=csv)
     trainer.train()
     found = maps.compute(trainer.model, design, trainer.data, plane, [args.unit] if args.unit else [])
     with open(args.out, "w", encoding="utf-8") as file:
@@ -224,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     summary = commands.add_parser("summary", help="print the parameter count of every layer and head")
     summary.add_argument("design", help="a design file (JSON)")
-    trainer = commands.add_parser("train", help="train on Iris with the design's settings; print the test metrics")
+    trainer = commands.add_parser("train", help="train with the design's settings; print the test metrics")
     trainer.add_argument("design", help="a design file (JSON)")
+    trainer.add_argument("--data", metavar="FILE.csv", help="the CSV file of a design made on one")
     trainer.add_argument("--epochs", type=int, help="epochs to train (default: the design's)")
     trainer.add_argument("--seed", type=int, help="random seed (default: the design's)")
     trainer.add_argument("--out", metavar="RESULT.json", help='write {"history": ..., "test": ...} here')
@@ -234,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     mapper = commands.add_parser("map", help="train, then write what the network predicts over two measurements")
     mapper.add_argument("design", help="a design file (JSON)")
+    mapper.add_argument("--data", metavar="FILE.csv", help="the CSV file of a design made on one")
     mapper.add_argument("--x", help="the column along the x axis (default: petal_length, or the design's first)")
     mapper.add_argument("--y", help="the column along the y axis (default: petal_width, or the next)")
     mapper.add_argument(
@@ -272,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "summary":
             print(summary_table(design))
         elif args.command == "train":
-            train(design, args.epochs, args.seed, args.out, args.save_model)
+            train(design, args.epochs, args.seed, args.out, args.save_model, args.data)
         elif args.command == "map":
             decision_map(design, args)
         elif args.command == "export":

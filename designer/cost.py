@@ -12,13 +12,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from designer import spec
+from designer import datasets, spec
 from designer.params import summarize
 
 SECONDS_PER_PARAMETER_STEP = 2.5e-9
 STEP_OVERHEAD_SECONDS = 60e-6  # a step of a tiny network
 BYTES_PER_PARAMETER = 26
-IRIS_ROWS = 150
 SLOW_EPOCH_SECONDS = 2.0  # past this, the page says how long a run will take
 LARGE_MEMORY_MB = 300  # past this, the page says how much memory it takes
 
@@ -40,7 +39,7 @@ def estimate(design: dict) -> Cost:
     """The cost of training a valid design with its settings."""
     settings = spec.training_settings(design)
     parameters = summarize(design).total
-    rows = IRIS_ROWS * (1 - settings["test_size"]) * (1 - settings["validation_split"])
+    rows = datasets.of(design).rows * (1 - settings["test_size"]) * (1 - settings["validation_split"])
     steps = math.ceil(rows / settings["batch_size"])
     seconds = steps * (STEP_OVERHEAD_SECONDS + parameters * SECONDS_PER_PARAMETER_STEP)
     return Cost(parameters, seconds, parameters * BYTES_PER_PARAMETER / 2**20)

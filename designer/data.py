@@ -1,10 +1,15 @@
-"""The Iris data, split and scaled the way a design's training settings say.
+"""A design's data, split and scaled the way its training settings say.
 
-scikit-learn's bundled copy of Iris (no network). A stratified train/test split
-on the species; a validation part taken from the training rows, also
-stratified; a ``StandardScaler`` fitted on the rows the model is fitted on
-(never a validation or test row); the species one-hot; measurement targets
-kept in centimetres, so that errors read in cm.
+The built-in tables come from the packages that ship them (scikit-learn's
+loaders, ``palmerpenguins``; never a download), a learner's CSV from
+:mod:`designer.csv_table`. Rows missing a value in a column the design uses
+are dropped. A stratified train/test split on the table's class column (Iris'
+species, the wine's cultivar, ...); a validation part taken from the training
+rows, also stratified; a ``StandardScaler`` for the number inputs and a
+``OneHotEncoder`` for the category inputs, both fitted on the rows the model
+is fitted on (never a validation or test row). A class target is one-hot (one
+0-or-1 column for a two-class target: its second class); a measurement target
+is kept in its own unit, so that errors read in cm, mm or g.
 """
 
 from __future__ import annotations
@@ -13,26 +18,26 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from sklearn.datasets import load_iris
+import pandas as pd
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from designer import spec
+from designer import datasets, spec
 from designer.network import resolve
 from designer.validation import ensure_valid
 
 
 class DataError(ValueError):
-    """Settings that cannot split the data; the message is for the learner."""
+    """Data or settings that cannot make the parts; the message is for the learner."""
 
 
 @dataclass(frozen=True)
 class Part:
     """One part of the data: inputs by input name, targets by head name."""
 
-    rows: np.ndarray  # indices into the 150 Iris rows
-    x: dict[str, np.ndarray]  # float32, scaled
-    y: dict[str, np.ndarray]  # float32: one-hot species (n, 3) or a measurement in cm (n, 1)
+    rows: np.ndarray  # indices into Dataset.frame
+    x: dict[str, np.ndarray]  # float32, scaled (numbers) and one-hot (categories)
+    y: dict[str, np.ndarray]  # float32: one-hot classes (n, k), a binary target (n, 1), or a measurement (n, 1)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -40,101 +45,199 @@ class Part:
 
 @dataclass(frozen=True)
 class Dataset:
-    """The training, validation (possibly empty) and test parts, and the fitted scaler."""
+    """The training, validation (possibly empty) and test parts, and the fitted scaler and encoder."""
 
     train: Part
     validation: Part
     test: Part
-    scaler: StandardScaler
-    input_columns: tuple[str, ...]  # the columns the scaler was fitted on, in its order
+    scaler: StandardScaler | None  # of the number inputs, None when there are none
+    input_columns: tuple[str, ...]  # the number columns the scaler was fitted on, in its order
+    encoder: OneHotEncoder | None  # of the category inputs, None when there are none
+    category_columns: tuple[str, ...]  # the category columns the encoder was fitted on, in its order
+    frame: pd.DataFrame  # the rows kept (none missing a value the design uses), as the table holds them
+    table: datasets.Table
+    dropped: int = 0  # rows left out for a missing value
+
+
+# ----------------------------------------------------------------------------------------- the tables
+
+
+@cache
+def _built_in(name: str) -> pd.DataFrame:
+    """A built-in table with the designer's column names, categories as text."""
+    table = datasets.BUILT_IN[name]
+    if name == "penguins":
+        from palmerpenguins import load_penguins
+
+        return load_penguins()[list(table.names)]
+    from sklearn import datasets as sklearn_datasets
+
+    bunch = getattr(sklearn_datasets, f"load_{name}")()
+    frame = pd.DataFrame(np.asarray(bunch.data, dtype=np.float64), columns=list(table.numbers))
+    frame[table.target] = np.asarray(bunch.target_names).astype(str)[bunch.target]
+    return frame
+
+
+def table_frame(design: dict, csv: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The design's whole table (a copy): the built-in one, or ``csv`` (read by :mod:`designer.csv_table`)."""
+    table = datasets.of(design)
+    if table.name != datasets.CSV:
+        return _built_in(table.name).copy()
+    if csv is None:
+        raise DataError(f"this design trains on a CSV file ({table.file}); upload it (or pass --data FILE.csv)")
+    from designer.csv_table import CsvError, conform
+
+    try:
+        return conform(csv, table)
+    except CsvError as error:
+        raise DataError(str(error)) from None
+
+
+def iris() -> tuple[np.ndarray, np.ndarray]:
+    """All 150 Iris rows: the four measurements (cm) and the species codes (0, 1, 2)."""
+    frame = _built_in("iris")
+    codes = frame["species"].map(datasets.IRIS.column("species").categories.index).to_numpy()
+    return frame[list(datasets.IRIS.numbers)].to_numpy(), codes
+
+
+def codes(frame: pd.DataFrame, column: datasets.Column) -> np.ndarray:
+    """A category column's values as codes into its categories (0, 1, ...)."""
+    return frame[column.name].map({value: i for i, value in enumerate(column.categories)}).to_numpy(dtype=int)
+
+
+# --------------------------------------------------------------------------------------- preparing
+
+
+def used_columns(design: dict) -> list[str]:
+    """The columns a valid design reads: its inputs and its targets, in the table's order."""
+    net = resolve(design)
+    used = {c for node in net.inputs for c in node.entry["columns"]} | {h.entry["target"] for h in net.heads}
+    return [name for name in datasets.of(design).names if name in used]
+
+
+def prepare(design: dict, csv: pd.DataFrame | None = None) -> Dataset:
+    """Split, scale and encode a valid design's table (``csv``: a CSV design's file, as read)."""
+    net = resolve(ensure_valid(design))
+    table = datasets.of(design)
+    settings = spec.training_settings(design)
+    whole = table_frame(design, csv)
+    needed = used_columns(design) + (
+        [table.target] if table.strata and table.target not in used_columns(design) else []
+    )
+    frame = whole.dropna(subset=needed).reset_index(drop=True)
+    strata = codes(frame, table.column(table.target)) if table.strata else None
+    train_rows, validation_rows, test_rows = split_rows(
+        len(frame), strata, settings["test_size"], settings["validation_split"], settings["seed"]
+    )
+    groups = {node.name: node.entry["columns"] for node in net.inputs}
+    taken = {c for cols in groups.values() for c in cols}
+    numbers = tuple(c for c in table.numbers if c in taken)
+    categories = tuple(c.name for c in table.columns if c.is_category and c.name in taken)
+    fitted = frame.iloc[train_rows]
+    scaler = StandardScaler().fit(fitted[list(numbers)].to_numpy(np.float64)) if numbers else None
+    encoder = _encoder(table, categories, fitted)
+    empty = Dataset(None, None, None, scaler, numbers, encoder, categories, frame, table)  # type: ignore[arg-type]
+    targets = {head.name: table.column(head.entry["target"]) for head in net.heads}
+
+    def part(rows: np.ndarray) -> Part:
+        x = _encoded_inputs(empty, groups, frame.iloc[rows])
+        y = {name: _target(frame.iloc[rows], column).astype(np.float32) for name, column in targets.items()}
+        return Part(rows, x, y)
+
+    parts = part(train_rows), part(validation_rows), part(test_rows)
+    return Dataset(*parts, scaler, numbers, encoder, categories, frame, table, len(whole) - len(frame))
+
+
+def _encoder(table: datasets.Table, categories: tuple[str, ...], fitted: pd.DataFrame) -> OneHotEncoder | None:
+    if not categories:
+        return None
+    values = [list(table.column(c).categories) for c in categories]
+    # The categories are the table's, so every input has the same width whatever rows training saw.
+    encoder = OneHotEncoder(categories=values, sparse_output=False, handle_unknown="ignore", dtype=np.float64)
+    return encoder.fit(fitted[list(categories)].astype(str))
 
 
 def input_scaling(data: Dataset, design: dict) -> dict[str, tuple[list[float], list[float]]]:
-    """Each input's scaling, as plain lists: ``{input name: (means, variances)}`` of its columns in cm.
+    """Each input's scaling, as plain lists: ``{input name: (means, variances)}`` of its features.
 
-    The training rows' mean and variance that the scaler standardised with, so
-    that a ``keras.layers.Normalization`` set to them does what the app did.
+    A number column's training mean and the variance the scaler divided by
+    (1 for a constant column, as scikit-learn does); a one-hot feature's 0 and
+    1 (it is left as it is). A ``keras.layers.Normalization`` set to them does
+    what the app did, given the number columns raw and the categories one-hot.
+    """
+    where = {column: i for i, column in enumerate(data.input_columns)}
+    scaling = {}
+    for node in resolve(design).inputs:
+        means: list[float] = []
+        variances: list[float] = []
+        for column in node.entry["columns"]:
+            if column in where:
+                means.append(float(data.scaler.mean_[where[column]]))
+                variances.append(float(data.scaler.scale_[where[column]] ** 2))
+            else:
+                width = len(data.encoder.categories_[data.category_columns.index(column)])
+                means += [0.0] * width
+                variances += [1.0] * width
+        scaling[node.name] = (means, variances)
+    return scaling
+
+
+def model_inputs(data: Dataset, design: dict, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The model's inputs for any rows given as raw values (column -> values), encoded exactly as training did.
+
+    Every input column must be given, each as an array of the same length: a
+    number column in its unit, a category column as its values (text).
     """
     groups = {node.name: node.entry["columns"] for node in resolve(design).inputs}
-    where = {column: i for i, column in enumerate(data.input_columns)}
+    return _encoded_inputs(data, groups, pd.DataFrame({c: np.asarray(v) for c, v in values.items()}))
+
+
+def _encoded_inputs(data: Dataset, groups: dict[str, list[str]], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Raw rows scaled and one-hot encoded, split into the model's inputs (float32), each in its columns' order."""
+    blocks: dict[str, np.ndarray] = {}
+    if data.input_columns:
+        raw = rows[list(data.input_columns)].to_numpy(np.float64)
+        scaled = data.scaler.transform(raw) if len(raw) else np.empty((0, len(data.input_columns)))
+        blocks.update({c: scaled[:, [i]] for i, c in enumerate(data.input_columns)})
+    if data.category_columns:
+        encoded = data.encoder.transform(rows[list(data.category_columns)].astype(str)) if len(rows) else None
+        start = 0
+        for column, values in zip(data.category_columns, data.encoder.categories_, strict=True):
+            width = len(values)
+            blocks[column] = encoded[:, start : start + width] if encoded is not None else np.empty((0, width))
+            start += width
     return {
-        name: (
-            [float(data.scaler.mean_[where[c]]) for c in columns],
-            [float(data.scaler.var_[where[c]]) for c in columns],
-        )
+        name: np.concatenate([blocks[c] for c in columns], axis=1).astype(np.float32)
         for name, columns in groups.items()
     }
 
 
-@cache
-def iris() -> tuple[np.ndarray, np.ndarray]:
-    """All 150 rows: the four measurements (cm) and the species codes (0, 1, 2)."""
-    bunch = load_iris()
-    measurements = np.asarray(bunch.data, dtype=np.float64)
-    measurements.setflags(write=False)
-    species = np.asarray(bunch.target)
-    species.setflags(write=False)
-    return measurements, species
-
-
-def prepare(design: dict) -> Dataset:
-    """Split and scale Iris for a valid design, with its training settings."""
-    net = resolve(ensure_valid(design))
-    settings = spec.training_settings(design)
-    measurements, species = iris()
-    train_rows, validation_rows, test_rows = split_rows(
-        species, settings["test_size"], settings["validation_split"], settings["seed"]
-    )
-    groups = {node.name: node.entry["columns"] for node in net.inputs}
-    columns = tuple(c for c in spec.NUMERIC_COLUMNS if any(c in cols for cols in groups.values()))
-    indices = [spec.NUMERIC_COLUMNS.index(c) for c in columns]
-    scaler = StandardScaler().fit(measurements[np.ix_(train_rows, indices)])
-    targets = {head.name: head.entry["target"] for head in net.heads}
-
-    def part(rows: np.ndarray) -> Part:
-        x = _scaled_inputs(scaler, columns, groups, measurements[np.ix_(rows, indices)])
-        y = {name: _target(target, rows).astype(np.float32) for name, target in targets.items()}
-        return Part(rows, x, y)
-
-    return Dataset(part(train_rows), part(validation_rows), part(test_rows), scaler, columns)
-
-
-def model_inputs(data: Dataset, design: dict, measurements: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The model's inputs for any measurements in cm (column -> values), scaled exactly as training scaled them.
-
-    Every one of ``data.input_columns`` must be given, each as an array of the same length.
-    """
-    groups = {node.name: node.entry["columns"] for node in resolve(design).inputs}
-    raw = np.column_stack([np.asarray(measurements[c], dtype=np.float64) for c in data.input_columns])
-    return _scaled_inputs(data.scaler, data.input_columns, groups, raw)
-
-
-def _scaled_inputs(scaler, columns, groups, raw: np.ndarray) -> dict[str, np.ndarray]:
-    """Raw rows of ``columns`` in cm, standardised by ``scaler``, split into the model's inputs (float32)."""
-    scaled = scaler.transform(raw) if len(raw) else np.empty((0, len(columns)))
-    return {name: scaled[:, [columns.index(c) for c in cols]].astype(np.float32) for name, cols in groups.items()}
-
-
-def split_rows(species: np.ndarray, test_size: float, validation_split: float, seed: int):
-    """Row indices of the training, validation and test parts, stratified on the species."""
-    rows = np.arange(len(species))
+def split_rows(rows: int, strata: np.ndarray | None, test_size: float, validation_split: float, seed: int):
+    """Row indices of the training, validation and test parts, stratified on ``strata`` (class codes) if given."""
+    everything = np.arange(rows)
     try:
-        train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=species)
+        train, test = train_test_split(everything, test_size=test_size, random_state=seed, stratify=strata)
         validation = np.array([], dtype=int)
         if validation_split > 0:
             train, validation = train_test_split(
-                train, test_size=validation_split, random_state=seed, stratify=species[train]
+                train,
+                test_size=validation_split,
+                random_state=seed,
+                stratify=None if strata is None else strata[train],
             )
     except ValueError:
         raise DataError(
             f"training.test_size {test_size} and training.validation_split {validation_split} leave too few "
-            "rows of each species in some part; try a test size around 0.2 and a validation split around 0.2"
+            f"rows of each class in some part ({rows} rows in all); try a test size around 0.2 and a "
+            "validation split around 0.2"
         ) from None
     return np.sort(train), np.sort(validation), np.sort(test)
 
 
-def _target(target: str, rows: np.ndarray) -> np.ndarray:
-    measurements, species = iris()
-    if spec.is_classification(target):
-        return np.eye(len(spec.SPECIES))[species[rows]]
-    return measurements[rows, spec.NUMERIC_COLUMNS.index(target)].reshape(-1, 1)
+def _target(rows: pd.DataFrame, column: datasets.Column) -> np.ndarray:
+    if not column.is_category:
+        return rows[column.name].to_numpy(np.float64).reshape(-1, 1)
+    found = codes(rows, column)
+    if len(column.categories) == 2:
+        return (found == 1).astype(np.float64).reshape(-1, 1)
+    return np.eye(len(column.categories))[found]

@@ -7,7 +7,9 @@ Renaming or removing a layer rewires every `from` that named it.
 
 from __future__ import annotations
 
-from designer import kinds, network, spec
+import re
+
+from designer import datasets, kinds, network, spec
 
 
 def all_names(design: dict) -> list[str]:
@@ -17,6 +19,30 @@ def all_names(design: dict) -> list[str]:
         *(layer["name"] for layer in design.get("layers", [])),
         *(head["name"] for head in design.get("heads", [])),
     ]
+
+
+def name_for(column: str) -> str:
+    """A node name for a column: its letters, digits and ``_`` (a CSV's "Body mass (g)" gives ``Body_mass_g``)."""
+    stem = re.sub(r"[^A-Za-z0-9_]+", "_", column).strip("_")[:30]
+    return stem if stem[:1].isalpha() else f"output_{stem}".rstrip("_")[:30]
+
+
+def csv_design(design: dict, block: dict, inputs: list[str], targets: list[str]) -> dict:
+    """``design`` on a CSV file: its dataset block, those input columns, and one head per target.
+
+    The hidden layers and the training settings stay (a design with several
+    inputs keeps its training settings only, on one hidden layer).
+    """
+    plain = {"version": spec.FORMAT_VERSION, "layers": [kinds.DENSE.new_entry("hidden_1")], "heads": []}
+    fallback = {**plain, "training": design.get("training", {})}
+    new = set_dataset({**design, "heads": []}, block, {**fallback, "dataset": block})
+    new["inputs"] = list(inputs)
+    new["heads"] = []
+    for target in targets:
+        new["heads"].append({"name": fresh_name(new, name_for(target)), "target": target})
+    if not new.get("training"):
+        new.pop("training", None)
+    return new
 
 
 def fresh_name(design: dict, stem: str) -> str:
@@ -126,7 +152,7 @@ def add_head(design: dict, target: str | None = None) -> dict:
     new = spec.clone(design)
     target = target or _free_target(new)
     new = set_inputs(new, {n: [c for c in cols if c != target] for n, cols in spec.input_groups(new).items()})
-    head = {"name": fresh_name(new, target), "target": target}
+    head = {"name": fresh_name(new, name_for(target)), "target": target}
     new.setdefault("heads", []).append(head)
     return new
 
@@ -152,11 +178,13 @@ def inputs_taken_as_targets(before: dict, after: dict) -> str | None:
 
 def _free_target(design: dict) -> str:
     """A target no head predicts yet, preferring a column that is not an input."""
+    table = datasets.of(design)
     used = {head["target"] for head in design.get("heads", [])}
     inputs = {c for cols in spec.input_groups(design).values() for c in cols}
-    numeric = list(reversed(spec.NUMERIC_COLUMNS))
-    candidates = [c for c in numeric if c not in inputs] + [spec.CLASS_COLUMN] + numeric
-    return next((c for c in candidates if c not in used), spec.CLASS_COLUMN)
+    numbers = list(reversed(table.numbers))
+    classes = [column.name for column in table.columns if column.is_category]
+    candidates = [c for c in numbers if c not in inputs] + classes + numbers
+    return next((c for c in candidates if c not in used), table.target)
 
 
 def set_head_target(design: dict, index: int, target: str) -> dict:
@@ -189,8 +217,34 @@ def set_inputs(design: dict, groups: dict[str, list[str]]) -> dict:
 def set_input_columns(design: dict, group: str, columns: list[str]) -> dict:
     """Set the columns of one input group, keeping the order of the dataset."""
     groups = spec.input_groups(design)
-    groups[group] = [c for c in spec.NUMERIC_COLUMNS if c in columns]
+    groups[group] = [c for c in datasets.of(design).names if c in columns]
     return set_inputs(design, groups)
+
+
+def set_dataset(design: dict, dataset: object, fallback: dict) -> dict:
+    """Train on another dataset (a built-in's name or a CSV block), keeping the layers and the training.
+
+    The inputs become the new table's usual ones; the heads whose targets the
+    new table has stay, else one head predicts its usual target. A design with
+    several inputs has wiring that names them, so it becomes ``fallback`` (the
+    dataset's preset) instead.
+    """
+    new = spec.clone(design)
+    new["dataset"] = dataset
+    if new["dataset"] == datasets.DEFAULT:
+        del new["dataset"]
+    if len(spec.input_groups(design)) > 1:
+        return fallback
+    table = datasets.of(new)
+    heads = [head for head in new.get("heads", []) if table.column(head.get("target"))]
+    new["heads"] = heads or [{"name": fresh_name({**new, "heads": []}, name_for(table.target)), "target": table.target}]
+    new["inputs"] = [c for c in table.inputs if c not in {head["target"] for head in new["heads"]}]
+    for entry in [*new.get("layers", []), *new["heads"]]:
+        source = entry.get("from")
+        if isinstance(source, str) and source not in [layer["name"] for layer in new.get("layers", [])]:
+            entry["from"] = spec.DEFAULT_INPUT
+    new.pop("exercise", None)
+    return new
 
 
 def add_input_group(design: dict) -> dict:

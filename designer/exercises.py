@@ -32,7 +32,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from designer import goals, kinds, network, spec
+from designer import datasets, goals, kinds, network, spec
 
 FIELD = "exercise"
 EXERCISE_FIELDS = ("title", "task", "goals", "locks", "hide", "check")
@@ -121,6 +121,8 @@ def part_value(design: dict, part: str) -> object:
         return MISSING
     if field == "from":
         return list(_source(design, section, entry))
+    if section == "heads":
+        entry = network.head_entry(datasets.table_of(design) or datasets.IRIS, entry)
     kind = kinds.HEAD if section == "heads" else kinds.layer_kind(entry)
     return (kind.normalise(entry) if kind else entry).get(field)
 

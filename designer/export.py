@@ -1,6 +1,7 @@
 """A design as a runnable Keras script, in the three API styles the lecture teaches.
 
-Each script is complete: imports, the same Iris preparation the app uses, a
+Each script is complete: imports, the same data preparation the app uses (the
+same loader, split, scaling and one-hot encoding), a
 ``build_model()`` that returns the model, then (under ``__main__``) compile,
 fit and evaluate with the design's settings. Sequential can express only one
 input, a chain of layers and one head on the last layer; :func:`sequential_problem`
@@ -14,7 +15,7 @@ import json
 import keyword
 import textwrap
 
-from designer import spec
+from designer import datasets, spec
 from designer.keras_model import seed_offsets
 from designer.network import Network, Node, resolve
 from designer.optimizers import keras_class_name
@@ -44,7 +45,12 @@ MODEL_ATTRIBUTES = frozenset(
 # Names a generated function must not rebind: the script's own imports, globals and helpers.
 SCRIPT_NAMES = frozenset(
     {"keras", "layers", "np", "sys", "math", "model", "self", "training", "data", "inputs", "kwargs"}
-    | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "IrisNet", "ShuffledBatches"}
+    | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "ShuffledBatches", "pd", "read_table", "codes"}
+    | {"NUMBERS", "CATEGORIES", "CLASSES", "strata", "rows", "frame", "blocks"}
+    | {
+        "".join(part.capitalize() for part in name.split("_")) + "Net"
+        for name in ("iris", "wine", "breast_cancer", "penguins", "digits", "csv")
+    }
 )
 
 
@@ -83,7 +89,13 @@ def export(design: dict, style: str) -> str:
         raise ExportError(f"The Sequential API cannot express this design: {problem} Use the Functional API.")
     builder = {"sequential": _sequential, "functional": _functional, "subclassing": _subclassing}[style]
     heads = heads_of(design)
-    parts = [_header(net, style), _data(design, net, heads), builder(net), _batches(), _main(design, heads)]
+    parts = [
+        _header(design, net, style),
+        _data(design, net, heads),
+        builder(net, datasets.of(design)),
+        _batches(),
+        _main(design, heads),
+    ]
     return _formatted("\n\n\n".join(parts))
 
 
@@ -94,92 +106,185 @@ def _formatted(code: str) -> str:
     return black.format_str(code, mode=black.Mode())
 
 
-def file_name(style: str) -> str:
-    """The file name a script of ``style`` is offered under."""
-    return f"iris_{style}.py"
+def file_name(style: str, design: dict | None = None) -> str:
+    """The file name a script of ``style`` is offered under: ``iris_functional.py``, ``wine_sequential.py``."""
+    return f"{_table(design).name}_{style}.py"
 
 
-def _header(net: Network, style: str) -> str:
+def _table(design: dict | None) -> datasets.Table:
+    return datasets.IRIS if design is None else datasets.of(design)
+
+
+def class_name(table: datasets.Table) -> str:
+    """The subclassed model's class: ``IrisNet``, ``BreastCancerNet``, ``CsvNet``."""
+    return "".join(part.capitalize() for part in table.name.split("_")) + "Net"
+
+
+# How each table is read, as the script reads it: the same loader the designer uses, no download.
+CSV_READER = """    # Your own file, beside this script, read as the designer read it (separator sniffed).
+    frame = pd.read_csv("{file}", sep=None, engine="python", encoding="utf-8-sig", skipinitialspace=True)
+    frame.columns = [str(name).strip() for name in frame.columns]
+    for name in CLASSES:  # categories as text, whole numbers without ".0"
+        frame[name] = frame[name].map(
+            lambda v: v if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+        )
+    return frame"""
+
+
+def _loader(table: datasets.Table) -> tuple[str, str]:
+    """The import and the body of the script's ``read_table()``."""
+    if table.name == "penguins":
+        return "from palmerpenguins import load_penguins", "    return load_penguins()"
+    if table.name == datasets.CSV:
+        return "", CSV_READER.replace("{file}", table.file.replace("\\", "/").replace('"', ""))
+    loader = f"load_{table.name}"
+    return f"from sklearn.datasets import {loader}", (
+        f"    bunch = {loader}()\n"
+        f"    frame = pd.DataFrame(bunch.data, columns={json.dumps(list(table.numbers))})\n"
+        f'    frame["{table.target}"] = np.asarray(bunch.target_names).astype(str)[bunch.target]\n'
+        "    return frame"
+    )
+
+
+def _header(design: dict, net: Network, style: str) -> str:
     api = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "model subclassing"}[style]
+    table = datasets.of(design)
     heads = ", ".join(f"{head.name} ({head.entry['target']})" for head in net.heads)
     about = textwrap.fill(f"Exported from the Keras Network Designer. Outputs: {heads}.", width=79)
-    return f'''"""An Iris network in Keras: {api}.
-
-{about}
-Run it as it is: python {file_name(style)} [EPOCHS]
-"""
-
-import math
-import sys
-
-import keras
-import numpy as np
-from keras import layers
-from sklearn.datasets import load_iris
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler'''
-
-
-def _target(target: str) -> tuple[str, str]:
-    """The expression of a head's target values, and a comment on their unit."""
-    if spec.is_classification(target):
-        return "keras.utils.to_categorical(species[part_rows], 3)", "one-hot species"
-    column = spec.NUMERIC_COLUMNS.index(target)
-    return f'measurements[part_rows, {column}:{column + 1}].astype("float32")', f"{target} in cm"
-
-
-def _data(design: dict, net: Network, heads: list[Head]) -> str:
-    settings = spec.training_settings(design)
-    inputs = {node.name: node.entry["columns"] for node in net.inputs}
-    split_validation = (
-        "    train, validation = train_test_split(\n"
-        f"        train, test_size={settings['validation_split']!r}, random_state=SEED, stratify=species[train]\n"
-        "    )\n"
-        if settings["validation_split"] > 0
-        else ""
+    loader = _loader(table)[0]
+    encoder = ", OneHotEncoder" if any(node.entry["one_hot"] for node in net.inputs) else ""
+    return "\n".join(
+        [
+            f'"""A network on {table.title} in Keras: {api}.',
+            "",
+            about,
+            f"Run it as it is: python {file_name(style, design)} [EPOCHS]",
+            '"""',
+            "",
+            "import math",
+            "import sys",
+            "",
+            "import keras",
+            "import numpy as np",
+            "import pandas as pd",
+            "from keras import layers",
+            *([loader] if loader else []),
+            "from sklearn.model_selection import train_test_split",
+            f"from sklearn.preprocessing import StandardScaler{encoder}",
+        ]
     )
-    returned = (
-        "part(train), part(validation), part(test)"
-        if settings["validation_split"] > 0
-        else "part(train), None, part(test)  # no validation part"
-    )
-    x_return = f'x["{next(iter(inputs))}"]' if len(inputs) == 1 else "x"
-    if len(heads) == 1:
-        expression, comment = _target(heads[0].target)
-        y = f"# {comment}\n        y = {expression}"
-    else:
-        entries = "".join(
-            f'            # {c}\n            "{h.name}": {e},\n' for h in heads for e, c in [_target(h.target)]
-        )
-        y = "y = {\n" + entries + "        }"
-    return f'''COLUMNS = {json.dumps(spec.NUMERIC_COLUMNS)}
-INPUTS = {json.dumps(inputs)}
-SEED = {settings["seed"]!r}
+
+
+def _target(table: datasets.Table, target: str) -> tuple[str, str]:
+    """The expression of a head's target values, and a comment on what they are."""
+    column = table.column(target)
+    if column.is_category and len(column.categories) == 2:
+        return f'(codes(rows, "{target}") == 1).astype("float32")[:, None]', f"1 for {column.categories[1]}, else 0"
+    if column.is_category:
+        return f'keras.utils.to_categorical(codes(rows, "{target}"), {len(column.categories)})', f"one-hot {target}"
+    unit = f" in {column.unit}" if column.unit else ""
+    return f'rows[["{target}"]].to_numpy("float32")', f"{target}{unit}"
+
+
+DATA_TEMPLATE = '''COLUMNS = {used}  # the columns the design reads
+NUMBERS = {numbers}  # number inputs: scaled
+CATEGORIES = {categories}  # category inputs: one-hot
+CLASSES = {classes}
+INPUTS = {inputs}
+SEED = {seed}
+
+
+def read_table():
+    """The whole table, as the designer reads it."""
+{reader}
+
+
+def codes(rows, column):
+    """A category column's values as 0, 1, ... in the order of its classes."""
+    return rows[column].map(CLASSES[column].index).to_numpy()
 
 
 def load_data():
-    """Iris split and scaled as the designer does it.
+    """The table split, scaled and encoded as the designer does it.
 
-    A train/test split stratified on the species, a validation part taken from
-    the training rows, a StandardScaler fitted on the training rows only, the
-    species one-hot and the measurements in centimetres.
+    Rows missing a value in a column the design reads are dropped. A train/test
+    split{stratified}, a validation part taken from the training rows, a
+    StandardScaler (numbers) and a OneHotEncoder (categories) fitted on the
+    training rows only; class targets one-hot, measurements in their own units.
     """
-    iris = load_iris()
-    measurements, species = iris.data, iris.target
-    rows = np.arange(len(species))
-    train, test = train_test_split(rows, test_size={settings["test_size"]!r}, random_state=SEED, stratify=species)
-{split_validation}    used = [c for c in COLUMNS if any(c in cols for cols in INPUTS.values())]
-    columns = [COLUMNS.index(c) for c in used]
-    scaler = StandardScaler().fit(measurements[np.ix_(np.sort(train), columns)])
+    frame = read_table().dropna(subset={needed}).reset_index(drop=True)
+    strata = {strata}
+    rows = np.arange(len(frame))
+    train, test = train_test_split(rows, test_size={test_size}, random_state=SEED, stratify=strata)
+{split_validation}    fitted = frame.iloc[np.sort(train)]
+    scaler = StandardScaler().fit(fitted[NUMBERS].to_numpy(float)) if NUMBERS else None
+    encoder = {encoder}
 
     def part(part_rows):
-        part_rows = np.sort(part_rows)
-        scaled = scaler.transform(measurements[np.ix_(part_rows, columns)])
-        x = {{name: scaled[:, [used.index(c) for c in cols]].astype("float32") for name, cols in INPUTS.items()}}
+        rows = frame.iloc[np.sort(part_rows)]
+        blocks = {{}}
+        if NUMBERS:
+            scaled = scaler.transform(rows[NUMBERS].to_numpy(float))
+            blocks.update({{c: scaled[:, [i]] for i, c in enumerate(NUMBERS)}})
+        if CATEGORIES:
+            encoded, start = encoder.transform(rows[list(CATEGORIES)].astype(str)), 0
+            for column, values in CATEGORIES.items():
+                blocks[column], start = encoded[:, start : start + len(values)], start + len(values)
+        x = {{name: np.hstack([blocks[c] for c in cols]).astype("float32") for name, cols in INPUTS.items()}}
         {y}
         return {x_return}, y
 
     return {returned}'''
+
+
+def _data(design: dict, net: Network, heads: list[Head]) -> str:
+    settings = spec.training_settings(design)
+    table = datasets.of(design)
+    inputs = {node.name: node.entry["columns"] for node in net.inputs}
+    taken = {c for cols in inputs.values() for c in cols}
+    used = [c for c in table.names if c in taken or c in {h.target for h in heads}]
+    strata = table.target if table.strata else None
+    split_validation = (
+        "    train, validation = train_test_split(\n"
+        f"        train, test_size={settings['validation_split']!r}, random_state=SEED, "
+        f"stratify={'strata[train]' if strata else 'None'}\n"
+        "    )\n"
+        if settings["validation_split"] > 0
+        else ""
+    )
+    if len(heads) == 1:
+        expression, comment = _target(table, heads[0].target)
+        y = f"# {comment}\n        y = {expression}"
+    else:
+        entries = "".join(
+            f'            # {c}\n            "{h.name}": {e},\n' for h in heads for e, c in [_target(table, h.target)]
+        )
+        y = "y = {\n" + entries + "        }"
+    categories = {c.name: list(c.categories) for c in table.columns if c.is_category and c.name in taken}
+    encoder = (
+        'OneHotEncoder(categories=list(CATEGORIES.values()), sparse_output=False, handle_unknown="ignore")'
+        ".fit(fitted[list(CATEGORIES)].astype(str))"
+    )
+    return DATA_TEMPLATE.format(
+        used=json.dumps(used),
+        numbers=json.dumps([c for c in table.numbers if c in taken]),
+        categories=json.dumps(categories),
+        classes=json.dumps({c.name: list(c.categories) for c in table.columns if c.is_category}),
+        inputs=json.dumps(inputs),
+        seed=repr(settings["seed"]),
+        reader=_loader(table)[1],
+        stratified=f" stratified on {strata}" if strata else "",
+        needed=json.dumps(used + ([strata] if strata and strata not in used else [])),
+        strata=f'codes(frame, "{strata}")' if strata else "None",
+        test_size=repr(settings["test_size"]),
+        split_validation=split_validation,
+        encoder=encoder if categories else "None",
+        y=y,
+        x_return=f'x["{next(iter(inputs))}"]' if len(inputs) == 1 else "x",
+        returned="part(train), part(validation), part(test)"
+        if settings["validation_split"] > 0
+        else "part(train), None, part(test)  # no validation part",
+    )
 
 
 def _python_names(net: Network, unsafe) -> dict[str, str]:
@@ -223,7 +328,7 @@ def _literal(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
-def _sequential(net: Network) -> str:
+def _sequential(net: Network, table: datasets.Table) -> str:
     (only_input,) = net.inputs
     stack = [f'keras.Input(shape=({only_input.width},), name="{only_input.name}")']
     offsets = seed_offsets(net)
@@ -234,7 +339,7 @@ def _sequential(net: Network) -> str:
     return keras.Sequential(
         [
 {items}        ],
-        name="iris_sequential",
+        name="{table.name}_sequential",
     )'''
 
 
@@ -243,7 +348,7 @@ def _arguments(node: Node, var: dict[str, str]) -> str:
     return f"[{', '.join(sources)}]" if node.spec.joins else sources[0]
 
 
-def _functional(net: Network) -> str:
+def _functional(net: Network, table: datasets.Table) -> str:
     var, offsets = _variables(net), seed_offsets(net)
     lines = [f'    {var[node.name]} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
     for node in net.used_nodes:
@@ -257,10 +362,10 @@ def _functional(net: Network) -> str:
     return f'''def build_model():
     """Layers called on tensors, from the inputs to the outputs."""
 {body}
-    return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name="iris_functional")'''
+    return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name="{table.name}_functional")'''
 
 
-def _subclassing(net: Network) -> str:
+def _subclassing(net: Network, table: datasets.Table) -> str:
     var, attribute, offsets = _variables(net), _attributes(net), seed_offsets(net)
     layers = [node for node in net.used_nodes if not node.is_input]
     creations = "\n".join(f"        self.{attribute[node.name]} = {_layer_call(node, offsets)}" for node in layers)
@@ -282,7 +387,7 @@ def _subclassing(net: Network) -> str:
         else "{" + ", ".join(f'"{node.name}": keras.ops.zeros((1, {node.width}))' for node in net.inputs) + "}"
     )
     body = "\n".join(reads + calls)
-    return f'''class IrisNet(keras.Model):
+    return f'''class {class_name(table)}(keras.Model):
     """The layers are made in __init__ and wired in call."""
 
     def __init__(self, **kwargs):
@@ -295,8 +400,8 @@ def _subclassing(net: Network) -> str:
 
 
 def build_model():
-    """An IrisNet, called once on a sample so that its weights exist."""
-    model = IrisNet(name="iris_subclassed")
+    """A {class_name(table)}, called once on a sample so that its weights exist."""
+    model = {class_name(table)}(name="{table.name}_subclassed")
     model({sample})
     return model'''
 

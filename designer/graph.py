@@ -17,7 +17,7 @@ from html import escape
 
 import pydot
 
-from designer import kinds, spec
+from designer import kinds
 from designer.network import Network, Node, resolve
 from designer.params import LayerCount, describe, summarize_network
 from designer.validation import ensure_valid
@@ -40,7 +40,7 @@ def style_of(node: Node) -> dict[str, str]:
     look = look_of(node)
     style = dict(look.style)
     if look.by_task:  # a head: drawn by what it predicts
-        task = "classification" if spec.is_classification(node.entry["target"]) else "regression"
+        task = "classification" if node.entry[kinds.TASK].is_classification else "regression"
         style |= look.by_task.get(task, {})
     return style
 

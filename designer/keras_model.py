@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from designer import tf_runtime
+from designer import datasets, tf_runtime
 from designer.network import Network, Node, resolve
 from designer.validation import ensure_valid
 
@@ -94,7 +94,9 @@ def take_home_model(design: dict, weights: list, scaling: dict[str, tuple[list[f
     outputs = network(scaled[0] if len(scaled) == 1 else scaled)
     heads = [head.name for head in net.heads]
     named = outputs if len(heads) == 1 else dict(zip(heads, outputs, strict=True))
-    return keras.Model(inputs=raw[0] if len(raw) == 1 else raw, outputs=named, name="iris_in_cm")
+    return keras.Model(
+        inputs=raw[0] if len(raw) == 1 else raw, outputs=named, name=f"{datasets.of(design).name}_take_home"
+    )
 
 
 def model_file_bytes(model) -> bytes:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 
-from designer import spec
+from designer import datasets, spec
 from designer.constraints import Interval, Options
 
 
@@ -26,7 +26,7 @@ class Field:
 
     name: str
     label: str  # the editor's label
-    constraint: Interval | Options
+    constraint: Interval | Options | Callable[[datasets.Table], Options]  # a callable: the rule depends on the table
     default: object = None  # filled in when the design leaves the field out; a callable takes the entry
     required: bool = False  # must be written in the design (then ``start`` is what a new node gets)
     start: object = None
@@ -36,6 +36,10 @@ class Field:
     def default_for(self, entry: dict) -> object:
         """The value the field takes when ``entry`` leaves it out."""
         return self.default(entry) if callable(self.default) else self.default
+
+    def rule(self, table: datasets.Table) -> Interval | Options:
+        """The field's constraint on a design over ``table``."""
+        return self.constraint(table) if callable(self.constraint) else self.constraint
 
 
 Features = tuple[str, ...]
@@ -208,11 +212,42 @@ def _concatenate_count(entry: dict, widths: list[int], width: int) -> Count:
 
 
 def _input_count(entry: dict, widths: list[int], width: int) -> Count:
-    return Count(0, 0, f"0: {width} columns ({', '.join(entry['columns'])})", False)
+    columns = entry["columns"]
+    if width == len(columns):
+        return Count(0, 0, f"0: {width} columns ({_listed(columns)})", False)
+    return Count(0, 0, f"0: {width} values from {len(columns)} columns ({_listed(columns)}; categories one-hot)", False)
+
+
+def _listed(names: Sequence[str], most: int = 6) -> str:
+    """Names joined with commas; past ``most``, the first few and how many more."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[: most - 2])}, … {names[-1]}: {len(names)} in all"
+
+
+def _input_explain(name: str, entry: dict, sources, width: int, received: str) -> list[str]:
+    columns = entry["columns"]
+    one_hot = entry["one_hot"]
+    text = f"{name} hands the network {_count(width, 'value')} per {entry['row_noun']}: {_listed(columns)}."
+    if one_hot:
+        text += f" A category ({', '.join(one_hot)}) gives one value per category, 1 for its own and 0 else (one-hot)."
+    return [text + " It has no parameters."]
+
+
+def _details(columns: Sequence[str], most: int = 6) -> list[str]:
+    """An input's columns as its box in the graph lists them: all of a few, or the first few and a count."""
+    return list(columns) if len(columns) <= most else [*columns[: most - 2], "…", f"{len(columns)} columns"]
 
 
 def _count(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+TASK = "task"  # a head's entry as the network resolves it holds its datasets.Task under this key
+
+
+def _target_rule(table: datasets.Table) -> Options:
+    return Options(table.names, describe_as=f"one of the {table.title} columns ({_listed(table.names)})")
 
 
 ACTIVATION = Options(spec.ACTIVATIONS, "Keras' activations (relu, sigmoid, softmax, tanh, linear, ...)")
@@ -221,20 +256,17 @@ INPUT = Kind(
     name="input",
     label="Input",
     keras_class="InputLayer",
-    description="Hands the network some of the flower's measurements.",
+    description="Hands the network some of the dataset's columns.",
     stem="extra",
-    width=lambda entry, widths: len(entry["columns"]),
+    width=lambda entry, widths: len(entry["features"]),
     count=_input_count,
-    explain=lambda name, entry, sources, width, received: [
-        f"{name} hands the network {_count(width, 'value')} per flower: {', '.join(entry['columns'])}. "
-        "It has no parameters."
-    ],
+    explain=_input_explain,
     describe=lambda entry, width: f"Input {width}",
     look=Look(
         {"fillcolor": "#dbeafe", "color": "#1d4ed8"},
-        details=lambda entry: entry["columns"],
+        details=lambda entry: _details(entry["columns"]),
         neuron="box",
-        features=lambda name, entry, width, sources: tuple(entry["columns"]),
+        features=lambda name, entry, width, sources: tuple(entry["features"]),
     ),
 )
 
@@ -311,12 +343,12 @@ HEAD = Kind(
     name="head",
     label="Output head",
     keras_class="Dense",
-    description="A dense output layer that predicts one target: the species, or a measurement in cm.",
+    description="A dense output layer that predicts one target: a class, or a measurement.",
     stem="output",
     fields=(
-        Field("target", "Predicts", Options(spec.TARGETS), required=True, start=spec.CLASS_COLUMN),
-        Field("activation", "Activation", ACTIVATION, default=lambda e: spec.default_head_activation(e.get("target"))),
-        Field("loss", "Loss", Options(spec.LOSSES), default=lambda e: spec.default_head_loss(e.get("target"))),
+        Field("target", "Predicts", _target_rule, required=True),
+        Field("activation", "Activation", ACTIVATION, default=lambda e: e[TASK].activation),
+        Field("loss", "Loss", Options(spec.LOSSES), default=lambda e: e[TASK].loss),
         Field(
             "loss_weight",
             "Loss weight",
@@ -327,7 +359,7 @@ HEAD = Kind(
         ),
     ),
     weights="kernel and bias",
-    width=lambda entry, widths: spec.head_units(entry["target"]),
+    width=lambda entry, widths: entry[TASK].units,
     count=_dense_count,
     explain=_dense_explain,
     describe=lambda entry, width: f"Dense {width}, {entry['activation']} → {entry['target']}",
@@ -340,9 +372,7 @@ HEAD = Kind(
             "regression": {"fillcolor": "#ede9fe", "color": "#6d28d9"},
         },
         neuron="box",
-        features=lambda name, entry, width, sources: (
-            spec.SPECIES if spec.is_classification(entry["target"]) else (entry["target"],)
-        ),
+        features=lambda name, entry, width, sources: entry[TASK].features,
         weighted=True,
     ),
 )

@@ -1,8 +1,10 @@
-"""Decision maps: what a trained network computes over a plane of two measurements.
+"""Decision maps: what a trained network computes over a plane of two number columns.
 
 As TensorFlow Playground draws its network's output over the input plane, a
-map here is a grid of points in cm over two of the design's input columns
-(the ``x`` and ``y`` axes), the other input columns held at fixed values. Row
+map here is a grid of points (in the columns' units) over two of the design's
+number input columns (the ``x`` and ``y`` axes), the other input columns held
+at fixed values (a number at its training mean, a category at its most
+common value). Row
 ``i``, column ``j`` of a grid is the point ``(x[j], y[i])``. The points are
 scaled exactly as training scaled the flowers (:func:`designer.data.model_inputs`)
 and given to the trained Keras model: each head's prediction, and each unit's
@@ -20,16 +22,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from designer import spec
+from designer import datasets, kinds
 from designer.constraints import Interval, Options
-from designer.data import Dataset, iris, model_inputs
+from designer.data import Dataset, codes, model_inputs
 from designer.network import resolve
 from designer.validation import show
 
 GRID = 50  # points along each axis
 GRID_SIZES = Interval(int, 2, 200)
-MARGIN = 0.1  # the axes span the 150 flowers' range and a tenth of it on each side
-AXIS_PREFERENCE = ("petal_length", "petal_width", "sepal_length", "sepal_width")  # the petals tell species apart
+MARGIN = 0.1  # the axes span the rows' range and a tenth of it on each side
+# Iris' petals tell the species apart; the penguins' bills do. Other tables take their first number columns.
+AXIS_PREFERENCE = ("petal_length", "petal_width", "sepal_length", "sepal_width", "bill_length_mm", "flipper_length_mm")
 MAX_UNIT_MAPS = 16  # a wider layer shows its first 16 units
 
 
@@ -39,16 +42,19 @@ class MapError(ValueError):
 
 @dataclass(frozen=True)
 class Plane:
-    """Where a map looks: two input columns (or one), the others' values in cm, the points per axis."""
+    """Where a map looks: two number columns (or one), the others' fixed values, the points per axis."""
 
     x: str
     y: str | None
-    fixed: Mapping[str, float] = field(default_factory=dict)
+    fixed: Mapping[str, float | str] = field(default_factory=dict)
     grid: int = GRID
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # the axes' spans
+    units: Mapping[str, str] = field(default_factory=dict)  # the axes' units ("cm"), where they have one
 
     def values(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """The points along each axis, in cm."""
-        return axis_values(self.x, self.grid), None if self.y is None else axis_values(self.y, self.grid)
+        """The points along each axis, in the columns' units."""
+        xs = np.linspace(*self.ranges[self.x], self.grid)
+        return xs, None if self.y is None else np.linspace(*self.ranges[self.y], self.grid)
 
 
 @dataclass(frozen=True)
@@ -75,56 +81,66 @@ class Map:
 
 @dataclass(frozen=True)
 class Flowers:
-    """The flowers drawn on a map: their measurements on the axes (cm), what they are, and which part."""
+    """The rows drawn on a map: their values on the axes, their class, and which part they are in."""
 
     x: np.ndarray
     y: np.ndarray | None  # None on a line view
-    species: np.ndarray  # codes into spec.SPECIES
-    value: np.ndarray | None  # a measurement head's true value in cm, else None
+    classes: np.ndarray  # codes into class_names
+    value: np.ndarray | None  # a measurement head's true value, else None
     test: np.ndarray  # True for a test row, False for a training row
-    wrong: np.ndarray  # True for a test row the species head gets wrong
+    wrong: np.ndarray  # True for a test row the class head gets wrong
+    class_names: tuple[str, ...] = ()  # the head's classes, or the table's for a measurement head
+    unit: str = ""  # a measurement head's unit
 
 
 def flowers(data: Dataset, plane_: Plane, target: str, test_predictions: np.ndarray | None = None) -> Flowers:
     """The training and test rows as a head's map draws them (a projection: the held columns are ignored).
 
     ``test_predictions`` (the head's outputs on the test rows, in their order)
-    mark the test rows a species head gets wrong.
+    mark the test rows a class head gets wrong. A measurement head's rows are
+    coloured by the table's class column, if it has one.
     """
-    measurements, species = iris()
+    from designer.runs import predicted_classes
+
+    frame = data.frame
     rows = np.concatenate([data.train.rows, data.test.rows])
     test = np.arange(len(rows)) >= len(data.train.rows)
-    column = spec.NUMERIC_COLUMNS.index
+    column = data.table.column(target)
+    colour_by = column if column.is_category else data.table.column(data.table.target)
+    found = codes(frame, colour_by) if colour_by is not None and colour_by.is_category else np.zeros(len(frame), int)
     wrong = np.zeros(len(rows), dtype=bool)
-    if spec.is_classification(target) and test_predictions is not None:
-        wrong[test] = np.asarray(test_predictions).argmax(1) != species[data.test.rows]
+    if column.is_category and test_predictions is not None:
+        wrong[test] = predicted_classes(test_predictions) != found[data.test.rows]
     return Flowers(
-        x=measurements[rows, column(plane_.x)],
-        y=None if plane_.y is None else measurements[rows, column(plane_.y)],
-        species=species[rows],
-        value=None if spec.is_classification(target) else measurements[rows, column(target)],
+        x=frame[plane_.x].to_numpy(np.float64)[rows],
+        y=None if plane_.y is None else frame[plane_.y].to_numpy(np.float64)[rows],
+        classes=found[rows],
+        value=None if column.is_category else frame[target].to_numpy(np.float64)[rows],
         test=test,
         wrong=wrong,
+        class_names=colour_by.categories if colour_by is not None else (),
+        unit=column.unit,
     )
 
 
 def input_columns(design: dict) -> tuple[str, ...]:
-    """The measurements a valid design takes as inputs, in the data's column order: the possible axes."""
+    """The number columns a valid design takes as inputs, in the table's order: the possible axes."""
     taken = {column for node in resolve(design).inputs for column in node.entry["columns"]}
-    return tuple(column for column in spec.NUMERIC_COLUMNS if column in taken)
+    return tuple(column for column in datasets.of(design).numbers if column in taken)
 
 
-def column_range(column: str) -> tuple[float, float]:
-    """The span of an axis or a fixed value, in cm: the 150 flowers' range and a margin on each side."""
-    values = iris()[0][:, spec.NUMERIC_COLUMNS.index(column)]
+def held_columns(design: dict) -> tuple[str, ...]:
+    """Every input column of a valid design, in the table's order: those off the axes are held fixed."""
+    taken = {column for node in resolve(design).inputs for column in node.entry["columns"]}
+    return tuple(column for column in datasets.of(design).names if column in taken)
+
+
+def column_range(data: Dataset, column: str) -> tuple[float, float]:
+    """The span of an axis or a fixed value: the rows' range and a margin on each side."""
+    values = data.frame[column].to_numpy(np.float64)
     low, high = float(values.min()), float(values.max())
-    margin = MARGIN * (high - low)
+    margin = MARGIN * (high - low) or 0.5  # a constant column still gets an axis
     return round(low - margin, 2), round(high + margin, 2)
-
-
-def axis_values(column: str, grid: int = GRID) -> np.ndarray:
-    """``grid`` evenly spaced points over the column's range, in cm."""
-    return np.linspace(*column_range(column), grid)
 
 
 def unit_layers(design: dict) -> list[str]:
@@ -133,14 +149,26 @@ def unit_layers(design: dict) -> list[str]:
 
 
 def default_plane(design: dict, data: Dataset) -> Plane:
-    """Petal length against petal width when the design takes both, else its two most telling input columns.
+    """Petal length against petal width when the design takes both, else its two most telling number columns.
 
-    The other input columns are held at the training rows' mean.
+    The other input columns are held at the training rows' mean (a category, at its most common value).
     """
     columns = input_columns(design)
-    axes = [column for column in AXIS_PREFERENCE if column in columns][:2]
+    if not columns:
+        raise MapError("a map needs a number column among the inputs; this design takes only categories")
+    axes = ([column for column in AXIS_PREFERENCE if column in columns] + list(columns))[:2]
+    axes = list(dict.fromkeys(axes))[:2]
     x, y = axes[0], axes[1] if len(axes) > 1 else None
-    return Plane(x, y, _training_means(data, [c for c in columns if c not in axes]))
+    held = [c for c in held_columns(design) if c not in axes]
+    return Plane(x, y, _training_means(data, held), GRID, _ranges(data, x, y), _units(data, x, y))
+
+
+def _units(data: Dataset, x: str, y: str | None) -> dict[str, str]:
+    return {column: data.table.column(column).unit for column in (x, y) if column is not None}
+
+
+def _ranges(data: Dataset, x: str, y: str | None) -> dict[str, tuple[float, float]]:
+    return {column: column_range(data, column) for column in (x, y) if column is not None}
 
 
 def plane(
@@ -170,27 +198,41 @@ def plane(
         raise MapError(f"map x and y must be two different columns, got {show(x)} for both")
     if not GRID_SIZES.is_valid(grid):
         raise MapError(f"map grid {GRID_SIZES.requirement}, got {show(grid)}")
-    held = [c for c in columns if c not in (x, y)]
-    values = {**_training_means(data, held), **_checked_fixed(fixed or {}, held)}
-    return Plane(x, y, values, int(grid))
+    held = [c for c in held_columns(design) if c not in (x, y)]
+    values = {**_training_means(data, held), **_checked_fixed(data, fixed or {}, held)}
+    return Plane(x, y, values, int(grid), _ranges(data, x, y), _units(data, x, y))
 
 
-def _checked_fixed(fixed: Mapping[str, object], held: Sequence[str]) -> dict[str, float]:
-    checked = {}
+def _checked_fixed(data: Dataset, fixed: Mapping[str, object], held: Sequence[str]) -> dict[str, float | str]:
+    checked: dict[str, float | str] = {}
     for column, value in fixed.items():
         if column not in held:
             options = ", ".join(held) if held else "none: every input column is on an axis"
             raise MapError(f"map at: only the input columns off the axes can be held ({options}), got {show(column)}")
-        bounds = Interval(float, *column_range(column))
+        categories = data.table.column(column).categories
+        if categories:
+            if value not in categories:
+                raise MapError(f"map at {column} must be one of {', '.join(categories)}, got {show(value)}")
+            checked[column] = str(value)
+            continue
+        bounds = Interval(float, *column_range(data, column))
         if not bounds.is_valid(value):
-            raise MapError(f"map at {column} {bounds.requirement} (cm), got {show(value)}")
+            unit = data.table.column(column).unit
+            raise MapError(f"map at {column} {bounds.requirement}{f' ({unit})' if unit else ''}, got {show(value)}")
         checked[column] = float(value)
     return checked
 
 
-def _training_means(data: Dataset, columns: Sequence[str]) -> dict[str, float]:
-    where = {column: i for i, column in enumerate(data.input_columns)}
-    return {column: round(float(data.scaler.mean_[where[column]]), 2) for column in columns}
+def _training_means(data: Dataset, columns: Sequence[str]) -> dict[str, float | str]:
+    """Each column's value over the training rows: a number's mean, a category's most common value."""
+    training = data.frame.iloc[data.train.rows]
+    held: dict[str, float | str] = {}
+    for column in columns:
+        if data.table.column(column).is_category:
+            held[column] = str(training[column].mode().iloc[0])
+        else:
+            held[column] = round(float(training[column].mean()), 2)
+    return held
 
 
 def grid_measurements(plane_: Plane) -> dict[str, np.ndarray]:
@@ -229,7 +271,7 @@ class Prober:
         net = resolve(design)
         inputs = model_inputs(data, design, grid_measurements(plane_))
         self._inputs = [inputs[node.name] for node in net.inputs]
-        self._heads = [(node.name, node.entry["target"]) for node in net.heads]
+        self._heads = [(node.name, node.entry[kinds.TASK]) for node in net.heads]
         self._layers = list(layers)
         wanted = [model.get_layer(name).output for name, _ in self._heads]
         wanted += [model.get_layer(name).output for name in self._layers]
@@ -248,8 +290,12 @@ class Prober:
         return Map(self._plane, self._x, self._y, heads, units)
 
 
-def _head_grids(target: str, output: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
-    if spec.is_classification(target):
+def _head_grids(task: datasets.Task, output: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    if task.is_binary:
+        second = output[:, 0] > 0.5
+        confidence = np.where(second, output[:, 0], 1 - output[:, 0])
+        return {"predicted": second.astype(int).reshape(shape), "confidence": confidence.reshape(shape)}
+    if task.is_classification:
         return {"predicted": output.argmax(1).reshape(shape), "confidence": output.max(1).reshape(shape)}
     return {"predicted": output[:, 0].reshape(shape)}
 

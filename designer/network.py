@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer import kinds, spec
+from designer import datasets, kinds, spec
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Node:
     kind: str  # "input", a layer type ("dense", ...), or "head"
     sources: tuple[str, ...]
     width: int  # features this node outputs
-    entry: dict  # the design's entry with every default filled in; for an input, {"columns": [...]}
+    entry: dict  # the design's entry with every default filled in (see input_entry and head_entry)
     used: bool = True
 
     @property
@@ -132,10 +132,27 @@ def resolve(design: dict) -> Network:
         widths[name] = kind.width(full, [widths[s] for s in sources])
         nodes.append(Node(name, kind.name, sources, widths[name], full, is_used))
 
+    table = datasets.of(design)
     for name, columns in spec.input_groups(design).items():
-        add(name, kinds.INPUT, (), {"columns": columns}, name in used)
+        add(name, kinds.INPUT, (), input_entry(table, columns), name in used)
     for layer, sources in zip(design.get("layers", []), layer_sources(design), strict=True):
         add(layer["name"], kinds.layer_kind(layer), sources, layer, layer["name"] in used)
     for head in design["heads"]:
-        add(head["name"], kinds.HEAD, (head_source(design, head),), head, True)
+        add(head["name"], kinds.HEAD, (head_source(design, head),), head_entry(table, head), True)
     return Network(tuple(nodes))
+
+
+def input_entry(table: datasets.Table, columns: list[str]) -> dict:
+    """An input's entry as the network holds it: its columns, the features they give, which are one-hot."""
+    chosen = [table.column(name) for name in columns]
+    return {
+        "columns": list(columns),
+        "features": [feature for column in chosen for feature in column.features],
+        "one_hot": [column.name for column in chosen if column.is_category],
+        "row_noun": table.row_noun,
+    }
+
+
+def head_entry(table: datasets.Table, head: dict) -> dict:
+    """A head's entry with what its target is (:class:`designer.datasets.Task`), which its defaults follow."""
+    return {**head, kinds.TASK: table.task(head.get("target")) or datasets.Task(str(head.get("target")))}

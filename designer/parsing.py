@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 from pathlib import Path
 
-from designer import spec
+from designer import datasets, spec
 
 MAX_DESIGN_BYTES = 100_000  # the most a design may be, as a file, an upload, or what a link unpacks to
 MAX_DEPTH = 32  # lists and objects inside each other; a valid design nests 4 deep
@@ -46,8 +46,8 @@ MAX_TEXT_CHARACTERS = 100  # any string, key or value; a valid name has at most 
 LONG_TEXTS = {("exercise", "task"): spec.MAX_EXERCISE_TASK}  # the texts allowed to be longer, by their place
 MAX_VALUES = 2_000  # JSON values in all (objects, lists, strings, numbers, ...); a valid design has under 1,000
 MAX_PARSED_VALUES = 5 * MAX_VALUES  # text that surely holds more is refused unparsed (its commas and brackets tell)
-MAX_INPUTS = len(spec.NUMERIC_COLUMNS)  # named inputs: each takes at least one column, none twice
-MAX_COLUMNS = len(spec.NUMERIC_COLUMNS)  # columns of one input
+MAX_INPUTS = 16  # named inputs: each takes at least one column, none twice
+MAX_COLUMNS = datasets.MAX_TABLE_COLUMNS  # columns of one input: the widest table's
 
 MAX_SHOWN = 5  # messages shown of a refusal; the rest are counted
 MAX_MESSAGE_CHARACTERS = 400  # of one shown message
@@ -270,15 +270,11 @@ def _check_structure(design: dict) -> None:
     inputs = design.get("inputs")
     if isinstance(inputs, list) and len(inputs) > MAX_COLUMNS:
         raise _structure(
-            f"inputs must list at most {MAX_COLUMNS} columns (Iris has {MAX_COLUMNS} measurements). "
-            f"Received: {len(inputs):,} columns"
+            f"inputs must list at most {MAX_COLUMNS} columns (no dataset has more). Received: {len(inputs):,} columns"
         )
     if isinstance(inputs, dict):
         if len(inputs) > MAX_INPUTS:
-            raise _structure(
-                f"inputs must have at most {MAX_INPUTS} named inputs (each takes at least one of the "
-                f"{MAX_COLUMNS} measurements). Received: {len(inputs):,} inputs"
-            )
+            raise _structure(f"inputs must have at most {MAX_INPUTS} named inputs. Received: {len(inputs):,} inputs")
         for name, columns in inputs.items():
             if isinstance(columns, list) and len(columns) > MAX_COLUMNS:
                 raise _structure(

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from designer import spec
+from designer import datasets, spec
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "assets" / "designs"
 
@@ -33,6 +33,11 @@ def presets() -> list[Preset]:
 def default_design() -> dict:
     """The design the app opens on: the lecture's 4 → 8 → 10 → 10 → 3 network."""
     return presets()[0].load()
+
+
+def for_dataset(name: str) -> Preset:
+    """The first preset on the built-in dataset ``name``: a new design on it starts there."""
+    return next(p for p in presets() if p.load().get("dataset", datasets.DEFAULT) == name)
 
 
 def matching(design: dict) -> str | None:

@@ -24,7 +24,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from designer import spec
+from designer import datasets, kinds, spec
 from designer.network import resolve
 
 LOSS, METRIC = "loss", "metric"
@@ -38,11 +38,18 @@ class Head:
     target: str
     loss: str
     weight: float
+    classes: tuple[str, ...] = ()  # a class target's classes; none for a measurement
+    unit: str = ""  # a measurement's unit
+
+    @property
+    def task(self) -> datasets.Task:
+        """What the head predicts."""
+        return datasets.Task(self.target, self.classes, self.unit)
 
     @property
     def metric(self) -> str:
-        """Keras' name of the head's metric: accuracy for the species, MAE for a measurement."""
-        return "accuracy" if spec.is_classification(self.target) else "mae"
+        """Keras' name of the head's metric: accuracy for classes, MAE for a measurement."""
+        return self.task.metric
 
 
 def heads_of(design: dict) -> list[Head]:
@@ -53,6 +60,8 @@ def heads_of(design: dict) -> list[Head]:
             node.entry["target"],
             node.entry["loss"],
             float(node.entry["loss_weight"]),
+            node.entry[kinds.TASK].classes,
+            node.entry[kinds.TASK].unit,
         )
         for node in resolve(design).heads
     ]
@@ -169,17 +178,25 @@ def kept_model(run: Run, kept: TrainedModel | None) -> TrainedModel | None:
     return kept
 
 
-def confusion_matrix(actual: np.ndarray, predicted: np.ndarray) -> np.ndarray:
-    """Counts of test rows by true species (rows) and predicted species (columns), in ``spec.SPECIES`` order.
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    """The class codes a class head's outputs say: the largest of several, or a sigmoid's output above 0.5."""
+    outputs = np.asarray(outputs)
+    return (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(1)
 
-    ``actual`` is one-hot and ``predicted`` the softmax output, both ``(rows, 3)``;
-    a row's species is its largest entry. Every species has its row and column,
-    also one that never occurs.
+
+def confusion_matrix(actual: np.ndarray, predicted: np.ndarray, classes: int | None = None) -> np.ndarray:
+    """Counts of test rows by true class (rows) and predicted class (columns), in the classes' order.
+
+    ``actual`` is the targets as training had them (one-hot, or one 0-or-1 column
+    for two classes) and ``predicted`` the head's outputs, of the same shape.
+    Every one of the ``classes`` (by default the outputs' width, 2 for one column)
+    has its row and column, also one that never occurs.
     """
     from sklearn.metrics import confusion_matrix as counts
 
-    labels = list(range(len(spec.SPECIES)))
-    return counts(np.asarray(actual).argmax(1), np.asarray(predicted).argmax(1), labels=labels)
+    width = np.asarray(predicted).shape[1]
+    labels = list(range(classes or (2 if width == 1 else width)))
+    return counts(predicted_classes(actual), predicted_classes(predicted), labels=labels)
 
 
 def results_table(heads: Sequence[Head], test: Mapping[str, float]) -> list[dict[str, str]]:
@@ -187,9 +204,16 @@ def results_table(heads: Sequence[Head], test: Mapping[str, float]) -> list[dict
     rows = []
     for head in heads:
         loss, metric = test[metric_name(heads, head, LOSS)], test[metric_name(heads, head, METRIC)]
-        score = f"accuracy {metric:.1%}" if head.metric == "accuracy" else f"mean absolute error {metric:.3f} cm"
+        score = (
+            f"accuracy {metric:.1%}" if head.metric == "accuracy" else f"mean absolute error {measured(metric, head)}"
+        )
         rows.append({"head": head.name, "predicts": head.target, "loss": f"{loss:.4f}", "score": score})
     return rows
+
+
+def measured(value: float, head: Head) -> str:
+    """A measurement head's error as the learner reads it: three significant decimals and its unit."""
+    return f"{value:.3f} {head.unit}".strip() if abs(value) < 100 else f"{value:,.1f} {head.unit}".strip()
 
 
 def history_csv(history: Mapping[str, list[float]]) -> str:

@@ -1,8 +1,9 @@
 """The design format (version 1): vocabulary, defaults, reading and writing.
 
 A design is a plain JSON-serialisable ``dict``; this module never turns it into
-objects. It names the columns, layer types, activations, losses and optimizers
-the format allows, and reads and writes design files. Validation lives in
+objects. It names the layer types, activations, losses and optimizers the
+format allows, and reads and writes design files; the datasets' columns are in
+:mod:`designer.datasets`. Validation lives in
 :mod:`designer.validation`; the resolved graph in :mod:`designer.network`.
 """
 
@@ -13,14 +14,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from designer import datasets
 from designer.constraints import Interval, Optional, Options
 
 FORMAT_VERSION = 1
-
-NUMERIC_COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
-CLASS_COLUMN = "species"
-SPECIES = ("setosa", "versicolor", "virginica")
-TARGETS = (CLASS_COLUMN, *NUMERIC_COLUMNS)
 
 # Keras' built-in activations that take no extra arguments and keep the width.
 # (`glu` halves the width and `threshold` needs arguments, so they are left out.)
@@ -33,7 +30,7 @@ ACTIVATIONS = (
 )  # fmt: skip
 
 CLASSIFICATION_LOSSES = (
-    "categorical_crossentropy", "categorical_focal_crossentropy",
+    "categorical_crossentropy", "binary_crossentropy", "binary_focal_crossentropy", "categorical_focal_crossentropy",
     "kl_divergence", "categorical_hinge",
 )  # fmt: skip
 REGRESSION_LOSSES = (
@@ -41,6 +38,7 @@ REGRESSION_LOSSES = (
     "mean_squared_logarithmic_error",
 )  # fmt: skip
 LOSSES = CLASSIFICATION_LOSSES + REGRESSION_LOSSES
+BINARY_LOSSES = ("binary_crossentropy", "binary_focal_crossentropy")  # for one sigmoid unit
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam", "lion")
 
@@ -50,7 +48,6 @@ MAX_UNITS = 1024
 MAX_EXERCISE_TASK = 2000  # characters of an exercise's task, the one long text a design holds
 
 MAX_SEED = 2**32 - 1  # what NumPy's and Keras' seeding accept
-DATASET_ROWS = 150  # Iris: 50 flowers of each species
 DEFAULT_INPUT = "input"
 DEFAULT_ACTIVATION = "relu"
 
@@ -92,29 +89,9 @@ TRAINING = {setting.name: setting for setting in TRAINING_SETTINGS}
 DEFAULT_TRAINING = {setting.name: setting.default for setting in TRAINING_SETTINGS}
 
 
-def is_classification(target: str) -> bool:
-    """True for a head that predicts the species, False for a numeric column."""
-    return target == CLASS_COLUMN
-
-
-def head_units(target: str) -> int:
-    """Output width of a head: one unit per species, or one number."""
-    return len(SPECIES) if is_classification(target) else 1
-
-
-def default_head_activation(target: str) -> str:
-    """Softmax for the species, linear (no squashing) for a measurement."""
-    return "softmax" if is_classification(target) else "linear"
-
-
-def default_head_loss(target: str) -> str:
-    """Categorical cross-entropy for the species, mean squared error otherwise."""
-    return "categorical_crossentropy" if is_classification(target) else "mean_squared_error"
-
-
 def input_groups(design: dict) -> dict[str, list[str]]:
     """The design's inputs as ``{input name: [columns]}``, defaults applied."""
-    inputs = design.get("inputs", list(NUMERIC_COLUMNS))
+    inputs = design.get("inputs", list((datasets.table_of(design) or datasets.IRIS).inputs))
     if isinstance(inputs, dict):
         return {name: list(cols) if isinstance(cols, list) else [] for name, cols in inputs.items()}
     return {DEFAULT_INPUT: list(inputs) if isinstance(inputs, list) else []}

@@ -179,10 +179,11 @@ class Trainer:
         data: Dataset | None = None,
         engine: Engine | None = None,
         start: TrainingState | None = None,
+        csv=None,
     ):
         self.design = ensure_valid(design)
         self.settings = spec.training_settings(design)
-        self.data = data if data is not None else prepare(design)
+        self.data = data if data is not None else prepare(design, csv)
         self.heads = heads_of(design)
         if engine is not None and engine.key == architecture_key(design):
             engine.reset(design)
@@ -377,16 +378,19 @@ class Trainer:
 def _metric(head: Head):
     keras = import_keras()
     if head.metric == "accuracy":
-        return keras.metrics.categorical_accuracy
+        return keras.metrics.binary_accuracy if head.task.is_binary else keras.metrics.categorical_accuracy
     return keras.metrics.mean_absolute_error
 
 
 def _summed_metric(tf, head: Head):
     """A head's metric summed over a batch, in plain TensorFlow ops: this runs at every step.
 
-    The same quantities as Keras' ``categorical_accuracy`` and
-    ``mean_absolute_error`` (the tests hold them to ``model.evaluate``), in fewer ops.
+    The same quantities as Keras' ``categorical_accuracy``, ``binary_accuracy``
+    (above 0.5 is the second class) and ``mean_absolute_error`` (the tests
+    hold them to ``model.evaluate``), in fewer ops.
     """
+    if head.task.is_binary:
+        return lambda y, p: tf.reduce_sum(tf.cast(tf.equal(y > 0.5, p > 0.5), tf.float32))
     if head.metric == "accuracy":
         return lambda y, p: tf.reduce_sum(tf.cast(tf.equal(tf.argmax(y, -1), tf.argmax(p, -1)), tf.float32))
     return lambda y, p: tf.reduce_sum(tf.reduce_mean(tf.abs(y - p), -1))
@@ -409,7 +413,7 @@ def _compile_chunk(engine: Engine, heads: list[Head]):
     variables = model.trainable_variables
     single_input = len(engine.input_names) == 1
     inputs_spec = tuple(tf.TensorSpec([None, shape[-1]], tf.float32) for shape in _input_shapes(model))
-    outputs_spec = tuple(tf.TensorSpec([None, spec.head_units(h.target)], tf.float32) for h in heads)
+    outputs_spec = tuple(tf.TensorSpec([None, h.task.units], tf.float32) for h in heads)
 
     def forward(xs, training):
         outputs = model(xs[0] if single_input else list(xs), training=training)

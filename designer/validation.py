@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from designer import exercises, goals, kinds, network, spec
+from designer import datasets, exercises, goals, kinds, network, spec
 from designer.constraints import is_whole
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -203,8 +203,16 @@ def _check_top_level(design: dict, report: _Report) -> None:
         report.need(("version",), f"is required and must be {spec.FORMAT_VERSION}")
     elif design["version"] != spec.FORMAT_VERSION or not is_whole(design["version"]):
         report.fail(("version",), f"must be {spec.FORMAT_VERSION}", design["version"])
-    if design.get("dataset", "iris") != "iris":
-        report.fail(("dataset",), 'must be "iris"', design["dataset"])
+    _check_dataset(design.get("dataset", datasets.DEFAULT), report)
+
+
+def _check_dataset(value: object, report: _Report) -> None:
+    if isinstance(value, dict) and datasets.CSV in value:
+        for where, requirement, received in datasets.csv_problems(value):
+            report.fail(("dataset", *where), requirement, received)
+    elif not isinstance(value, str) or value not in datasets.BUILT_IN:
+        names = ", ".join(f'"{name}"' for name in datasets.BUILT_IN)
+        report.fail(("dataset",), f"must be one of {names}, or a CSV file's columns", value)
 
 
 class _Names:
@@ -234,7 +242,8 @@ class _Names:
 def _check_inputs(design: dict, report: _Report) -> _Names:
     """Check `inputs`; return the names seen so far."""
     names = _Names()
-    inputs = design.get("inputs", list(spec.NUMERIC_COLUMNS))
+    table = datasets.table_of(design)
+    inputs = design.get("inputs", list(table.inputs if table else ()))
     if isinstance(inputs, list):
         groups = {spec.DEFAULT_INPUT: (("inputs",), inputs)}
     elif isinstance(inputs, dict) and inputs:
@@ -245,17 +254,22 @@ def _check_inputs(design: dict, report: _Report) -> _Names:
     taken: set[str] = set()
     for name, (path, columns) in groups.items():
         names.check(name, path, report, subject="name " if isinstance(inputs, dict) else "")
-        _check_columns(columns, path, taken, report)
+        _check_columns(columns, path, taken, table, report)
     return names
 
 
-def _check_columns(columns: object, path: tuple, taken: set[str], report: _Report) -> None:
+def _check_columns(
+    columns: object, path: tuple, taken: set[str], table: datasets.Table | None, report: _Report
+) -> None:
+    if table is None:
+        return  # the dataset itself is refused; its columns cannot be checked
+    rule = kinds.HEAD.field("target").rule(table)
     if not isinstance(columns, list) or not columns:
-        report.fail(path, f"must be a non-empty list of columns from {', '.join(spec.NUMERIC_COLUMNS)}", columns)
+        report.fail(path, f"must be a non-empty list of columns, each {rule.requirement}", columns)
         return
     for i, column in enumerate(columns):
-        if not isinstance(column, str) or column not in spec.NUMERIC_COLUMNS:
-            report.fail((*path, i), f"must be one of {', '.join(spec.NUMERIC_COLUMNS)}", column)
+        if not rule.is_valid(column):
+            report.fail((*path, i), rule.requirement, column)
         elif column in taken:
             report.fail((*path, i), "must not repeat a column already used as an input", column)
         else:
@@ -287,15 +301,18 @@ def _check_layers(design: dict, names: _Names, report: _Report) -> None:
         _check_fields(layer, kind, path, report)
 
 
-def _check_fields(entry: dict, kind: kinds.Kind, path: tuple, report: _Report) -> None:
+def _check_fields(
+    entry: dict, kind: kinds.Kind, path: tuple, report: _Report, table: datasets.Table = datasets.IRIS
+) -> None:
     """Each field of ``entry`` against its constraint in the registry (defaults for the ones left out)."""
     for setting in kind.fields:
+        rule = setting.rule(table)
         if setting.name not in entry and setting.required:
-            report.fail((*path, setting.name), setting.constraint.requirement, None)
+            report.fail((*path, setting.name), rule.requirement, None)
             continue
         value = entry.get(setting.name, setting.default_for(entry))
-        if not setting.constraint.is_valid(value):
-            report.fail((*path, setting.name), setting.constraint.requirement, value)
+        if not rule.is_valid(value):
+            report.fail((*path, setting.name), rule.requirement, value)
 
 
 def _check_layer_from(
@@ -324,6 +341,9 @@ def _check_heads(design: dict, names: _Names, report: _Report) -> None:
         return
     sources = set(names.valid)  # every input and layer is a possible source
     input_columns = {c for cols in _input_columns(design) for c in cols if isinstance(c, str)}
+    table = datasets.table_of(design)
+    if table is None:
+        return  # the dataset itself is refused; the heads' targets cannot be checked
     for i, head in enumerate(heads):
         path = ("heads", i)
         if not isinstance(head, dict):
@@ -331,23 +351,33 @@ def _check_heads(design: dict, names: _Names, report: _Report) -> None:
             continue
         names.check(head.get("name"), (*path, "name"), report)
         _unknown_fields(head, kinds.HEAD.field_names, path, report)
-        _check_head(design, head, path, sources, names, input_columns, report)
+        _check_head(design, head, path, sources, names, input_columns, table, report)
 
 
 def _input_columns(design: dict) -> list[list]:
-    inputs = design.get("inputs", list(spec.NUMERIC_COLUMNS))
+    inputs = design.get("inputs", list((datasets.table_of(design) or datasets.IRIS).inputs))
     if isinstance(inputs, dict):
         return [cols for cols in inputs.values() if isinstance(cols, list)]
     return [inputs] if isinstance(inputs, list) else []
 
 
 def _check_head(
-    design: dict, head: dict, path: tuple, sources: set[str], names: _Names, input_columns: set, report: _Report
+    design: dict,
+    head: dict,
+    path: tuple,
+    sources: set[str],
+    names: _Names,
+    input_columns: set,
+    table: datasets.Table,
+    report: _Report,
 ) -> None:
-    target, rule = head.get("target"), kinds.HEAD.field("target").constraint
+    target, rule = head.get("target"), kinds.HEAD.field("target").rule(table)
     if not rule.is_valid(target):
         report.fail((*path, "target"), rule.requirement, target)
         return
+    task = table.task(target)
+    if len(task.classes) == 1:
+        report.fail((*path, "target"), "has a single class: there is nothing to tell apart", target)
     if target in input_columns:
         report.fail(
             (*path, "target"),
@@ -358,24 +388,34 @@ def _check_head(
     if not names.refused(source) and (not isinstance(source, str) or source not in sources):
         report.fail((*path, "from"), "must name an input or a layer", source)
     before = len(errors(report.problems))
-    _check_fields(head, kinds.HEAD, path, report)
+    entry = network.head_entry(table, head)
+    _check_fields(entry, kinds.HEAD, path, report, table)
     if len(errors(report.problems)) == before:
-        full = kinds.HEAD.normalise(head)
-        _teach_head(target, full["activation"], full["loss"], path, report)
+        full = kinds.HEAD.normalise(entry)
+        _teach_head(task, full["activation"], full["loss"], path, report)
 
 
-def _teach_head(target: str, activation: str, loss: str, path: tuple, report: _Report) -> None:
+def _teach_head(task: datasets.Task, activation: str, loss: str, path: tuple, report: _Report) -> None:
     """Warnings for choices that run but rarely do what a learner wants."""
-    if spec.is_classification(target):
+    target = task.target
+    if task.is_binary:
+        _teach_binary(task, activation, loss, path, report)
+    elif task.is_classification:
         if activation in ("linear", "sigmoid"):
             report.warn(
                 (*path, "activation"),
-                f'"{activation}" does not turn the 3 outputs into probabilities that sum to 1; '
-                'a species head usually uses "softmax"',
+                f'"{activation}" does not turn the {task.units} outputs into probabilities that sum to 1; '
+                f'a {target} head usually uses "softmax"',
             )
         if loss in spec.REGRESSION_LOSSES:
             report.warn(
-                (*path, "loss"), f'"{loss}" is a regression loss; the species usually uses categorical_crossentropy'
+                (*path, "loss"), f'"{loss}" is a regression loss; {target} usually uses categorical_crossentropy'
+            )
+        elif loss in spec.BINARY_LOSSES:
+            report.warn(
+                (*path, "loss"),
+                f'"{loss}" scores each of the {task.units} outputs on its own, as if it were a yes-or-no question; '
+                f"{target} has {task.units} classes and usually uses categorical_crossentropy",
             )
     else:
         if activation in CLASSIFIER_ACTIVATIONS:
@@ -389,6 +429,30 @@ def _teach_head(target: str, activation: str, loss: str, path: tuple, report: _R
             )
 
 
+def _teach_binary(task: datasets.Task, activation: str, loss: str, path: tuple, report: _Report) -> None:
+    """Warnings for a head with one unit that tells two classes apart."""
+    target, positive = task.target, task.classes[1]
+    if activation in CLASSIFIER_ACTIVATIONS:
+        report.warn(
+            (*path, "activation"),
+            f'"{activation}" over a single output always gives 1.0, so it never learns; a two-class head '
+            f'such as {target} usually uses "sigmoid" (the probability of {positive})',
+        )
+    elif activation != "sigmoid":
+        report.warn(
+            (*path, "activation"),
+            f'"{activation}" does not give a probability from 0 to 1; a two-class head usually uses "sigmoid"',
+        )
+    if loss in spec.REGRESSION_LOSSES:
+        report.warn((*path, "loss"), f'"{loss}" is a regression loss; {target} usually uses binary_crossentropy')
+    elif loss not in spec.BINARY_LOSSES:
+        report.warn(
+            (*path, "loss"),
+            f'"{loss}" over a single output compares it with itself and is always 0, so nothing is learned; '
+            "a sigmoid head usually uses binary_crossentropy",
+        )
+
+
 def _check_training(training: object, report: _Report) -> None:
     if not isinstance(training, dict):
         report.fail(("training",), "must be an object", training)
@@ -400,11 +464,12 @@ def _check_training(training: object, report: _Report) -> None:
 
 
 def _check_fit(design: dict, report: _Report) -> None:
-    """Settings that cannot split Iris into parts with every species, or a batch larger than the training rows."""
+    """Settings that cannot split the rows into parts with every class, or a batch larger than the training rows."""
     settings = spec.training_settings(design)
+    table = datasets.of(design)
     test_size, validation_split = settings["test_size"], settings["validation_split"]
-    train, validation, test = split_sizes(spec.DATASET_ROWS, test_size, validation_split)
-    classes = len(spec.SPECIES)
+    train, validation, test = split_sizes(table.rows, test_size, validation_split)
+    classes = max(1, len(table.strata))
     # scikit-learn's stratified split needs a row of each species in each part, and (to split again for
     # validation) at least two of each species left for training and validation.
     parts = (test, train + validation) if validation_split == 0 else (test, train, validation)
@@ -412,7 +477,7 @@ def _check_fit(design: dict, report: _Report) -> None:
     if min(parts) < classes or (validation_split > 0 and per_species_left < 2):
         report.fail(
             ("training", "test_size"),
-            f"and validation_split {validation_split:g} leave too few rows of each species in some part "
+            f"and validation_split {validation_split:g} leave too few rows of each class in some part "
             "(try a test size around 0.2 and a validation split around 0.2)",
             test_size,
         )

@@ -176,6 +176,7 @@ class Request:
     layers: tuple[str, ...] = ()
     keep_state: bool = False
     weights: list | None = None
+    csv: object = None  # a CSV design's table (a pandas DataFrame, as designer.csv_table read it)
 
 
 @dataclass(eq=False)  # a job is itself: two runs of one design are two jobs
@@ -334,7 +335,7 @@ def _train(
     training, engines: _EngineCache, connection, stop_event, job_id: int, design: dict, request: Request
 ) -> None:
     engine = engines.get(training.architecture_key(design))
-    trainer = training.Trainer(design, engine=engine, start=request.start)
+    trainer = training.Trainer(design, engine=engine, start=request.start, csv=request.csv)
     engines.keep(trainer.engine)
     live_map = _live_map(design, trainer, request.plane, request.epochs)
     sent = trainer.epochs_done  # a step sends only its own epochs
@@ -354,7 +355,7 @@ def _draw_map(connection, job_id: int, design: dict, request: Request) -> None:
     from designer import data, keras_model, maps
 
     model = keras_model.restore_model(design, request.weights)
-    found = maps.compute(model, design, data.prepare(design), request.plane, request.layers)
+    found = maps.compute(model, design, data.prepare(design, request.csv), request.plane, request.layers)
     result = Result({}, None, 0.0, None, {}, {}, None, os.getpid(), map=found)
     connection.send(("done", job_id, result, False))
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from designer import exercises, presets
 from designer.graph import network_to_dot
-from ui import editors, entry, exercise_maker, projector, session, views, walkthrough
+from ui import data_source, editors, entry, exercise_maker, projector, session, views, walkthrough
 from ui.session import Edit
 
 entry.require_app()
@@ -54,6 +54,7 @@ if build.open:
             views.fresh_graph(network_to_dot(net, look.font_size, look.line_width), session.revision())
             views.parameter_table(summary)
         with controls:
+            data_source.picker(design)
             for heading, part, editor in SECTIONS:
                 if not exercises.hidden(design, part):  # an exercise may hide a whole section
                     st.subheader(heading)

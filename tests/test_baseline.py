@@ -151,7 +151,7 @@ def test_given_data_is_the_data_scored():
 
 
 ACCURACY = Baseline("species", "logistic regression", "accuracy", 0.9333333333333333)
-MAE = Baseline("petal_width", "linear regression", "mae", 0.1714)
+MAE = Baseline("petal_width", "linear regression", "mae", 0.1714, "cm")
 
 
 @pytest.mark.parametrize(

@@ -283,7 +283,7 @@ def test_impossible_settings_raise_a_data_error_naming_the_field(test_size, vali
         prepare(design)
     assert "training.test_size" in str(caught.value)
     with pytest.raises(DataError) as caught:  # and scikit-learn's split, asked directly, cannot make them
-        split_rows(iris()[1], test_size, validation_split, seed=42)
+        split_rows(150, iris()[1], test_size, validation_split, seed=42)
     assert "training.test_size" in str(caught.value)
     assert isinstance(caught.value, ValueError)
 

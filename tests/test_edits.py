@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer import edits, kinds, presets, spec
+from designer import datasets, edits, kinds, presets, spec
 from designer.network import resolve
 from designer.params import summarize
 from designer.validation import errors, validate
 
 # The exercises lock parts of their designs (tests/test_exercises.py edits them); the rest take any edit.
-PRESETS = {p.key: p for p in presets.presets() if "exercise" not in p.load()}
+PRESETS = {p.key: p for p in presets.presets() if "exercise" not in p.load() and "dataset" not in p.load()}  # Iris
 CHAINS = ["lecture_sequential", "lecture_two_outputs", "regularised"]  # layers wired by default `from`
 
 
@@ -191,7 +191,9 @@ def test_rename_rewires_every_from(key, design, name):
     assert_valid(result)
     names = edits.all_names(result)
     assert new_name in names and name not in names
-    assert json.dumps(result).count(f'"{name}"') == 0 or name in spec.TARGETS  # a head's target may share the name
+    assert (
+        json.dumps(result).count(f'"{name}"') == 0 or name in datasets.IRIS.names
+    )  # a head's target may share the name
 
     def renamed(n):
         return new_name if n == name else n
@@ -363,7 +365,7 @@ def test_move_layer_round_trip():
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
-@pytest.mark.parametrize("target", spec.NUMERIC_COLUMNS)
+@pytest.mark.parametrize("target", datasets.IRIS.numbers)
 def test_add_head_on_an_input_column_removes_it_from_the_inputs(key, target):
     design = load(key)
     result = assert_pure(lambda d: edits.add_head(d, target), design)
@@ -577,11 +579,11 @@ def _draw_edit(data, design: dict):
         )
         return choice, lambda d: edits.set_field(d, "layers", index, key, value)
     if choice == "add_head":
-        target = data.draw(st.none() | st.sampled_from(spec.TARGETS))
+        target = data.draw(st.none() | st.sampled_from(datasets.IRIS.names))
         return choice, lambda d: edits.add_head(d, target)
     if choice == "set_head_target":
         index = data.draw(st.integers(0, len(heads) - 1))
-        target = data.draw(st.sampled_from(spec.TARGETS))
+        target = data.draw(st.sampled_from(datasets.IRIS.names))
         return choice, lambda d: edits.set_head_target(d, index, target)
     if choice == "set_head_field":
         index = data.draw(st.integers(0, len(heads) - 1))
@@ -623,7 +625,7 @@ def _draw_edit(data, design: dict):
         new = data.draw(st.sampled_from(["hidden_1", "input", "species", "x"]) | NAME_CHARS)
         return choice, lambda d: edits.rename(d, old, new)
     # set_inputs: a random split of the columns into up to three groups
-    columns = data.draw(st.lists(st.sampled_from(spec.NUMERIC_COLUMNS), min_size=1, max_size=4, unique=True))
+    columns = data.draw(st.lists(st.sampled_from(datasets.IRIS.numbers), min_size=1, max_size=4, unique=True))
     names = data.draw(
         st.lists(st.sampled_from(["input", *groups, "extra", "other"]), min_size=1, max_size=3, unique=True)
     )

@@ -180,7 +180,12 @@ def test_input_labels_list_their_columns_a_line_each(case):
     _, net, dot = case
     for node in net.inputs:
         lines = label_lines(nodes(dot)[node.name]["label"])
-        assert all(column in lines for column in node.entry["columns"]), lines
+        columns = node.entry["columns"]
+        if len(columns) <= 6:
+            assert all(column in lines for column in columns), lines
+        else:  # a wide input lists its first columns and how many there are
+            assert columns[0] in lines and f"{len(columns)} columns" in lines, lines
+            assert len(lines) <= 10, lines  # name, type, at most 6 column lines, shape, count
 
 
 def test_peripheries_only_on_heads(case):

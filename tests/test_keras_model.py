@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from designer import presets, spec
+from designer import datasets, presets, spec
 from designer.keras_model import build_model
 from designer.validation import InvalidDesign
 
@@ -138,7 +138,7 @@ def test_a_head_can_hang_directly_from_the_input():
 def test_species_head_predicts_three_probabilities_per_row():
     model = build_model(preset("lecture_sequential"))
     predictions = model.predict(rows(11, 4), verbose=0)
-    assert predictions.shape == (11, len(spec.SPECIES))
+    assert predictions.shape == (11, len(datasets.IRIS.column("species").categories))
     assert np.all(predictions >= 0)
     np.testing.assert_allclose(predictions.sum(axis=1), 1.0, rtol=1e-5)
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from designer import edits, kinds, links, parsing, presets, spec
+from designer import datasets, edits, kinds, links, parsing, presets, spec
 from designer.links import MAX_JSON_BYTES, MAX_LINK_CHARACTERS, LinkError, decode, encode
 from designer.validation import errors, validate
 
@@ -104,10 +104,10 @@ EDITS = {
     "layer_from": lambda draw, d: edits.set_field(
         d, "layers", _index(draw, d["layers"]), "from", draw(st.sampled_from(edits.all_names(d)))
     ),
-    "add_head": lambda draw, d: edits.add_head(d, draw(st.none() | st.sampled_from(spec.TARGETS))),
+    "add_head": lambda draw, d: edits.add_head(d, draw(st.none() | st.sampled_from(datasets.IRIS.names))),
     "remove_head": lambda draw, d: edits.remove_head(d, _index(draw, d["heads"])),
     "head_target": lambda draw, d: edits.set_head_target(
-        d, _index(draw, d["heads"]), draw(st.sampled_from(spec.TARGETS))
+        d, _index(draw, d["heads"]), draw(st.sampled_from(datasets.IRIS.names))
     ),
     "head_from": lambda draw, d: edits.set_field(
         d, "heads", _index(draw, d["heads"]), "from", draw(st.sampled_from(edits.all_names(d)))
@@ -119,7 +119,7 @@ EDITS = {
     "input_columns": lambda draw, d: edits.set_input_columns(
         d,
         draw(st.sampled_from(list(spec.input_groups(d)))),
-        draw(st.lists(st.sampled_from(spec.NUMERIC_COLUMNS), unique=True)),
+        draw(st.lists(st.sampled_from(datasets.IRIS.numbers), unique=True)),
     ),
     "add_input_group": lambda draw, d: edits.add_input_group(d),
     "remove_input_group": lambda draw, d: edits.remove_input_group(d, _second_group(draw, d)),

@@ -23,7 +23,7 @@ from apptest_support import (
 from sklearn.datasets import load_iris
 from test_maps import independent_inputs
 
-from designer import maps, spec
+from designer import datasets, maps, spec
 from designer.keras_model import restore_model
 from ui.text import unescape
 
@@ -66,7 +66,7 @@ def test_a_map_per_head_and_per_unit_after_training():
     width = titled(at, "petal_width: predicted petal_width")
     assert len(species) == 1 and len(width) == 1
     # Three layers of colour, one per species, where that species is predicted.
-    assert [t["name"] for t in heatmaps(species[0])] == list(spec.SPECIES)
+    assert [t["name"] for t in heatmaps(species[0])] == list(datasets.IRIS.column("species").categories)
     expected = reference_map(at, "petal_length", "sepal_length")
     shown = np.stack([plotly_values(t["z"]) for t in heatmaps(species[0])])
     predicted = np.nanargmax(np.nan_to_num(shown, nan=-1), axis=0)
@@ -83,7 +83,11 @@ def test_a_map_per_head_and_per_unit_after_training():
 def test_the_flowers_are_drawn_on_the_species_map():
     at = trained_session()
     (figure,) = titled(at, "species: the species it predicts")
-    flowers = [t for t in figure["data"] if t.get("type") == "scatter" and t["name"] in spec.SPECIES]
+    flowers = [
+        t
+        for t in figure["data"]
+        if t.get("type") == "scatter" and t["name"] in datasets.IRIS.column("species").categories
+    ]
     assert sum(len(plotly_values(t["x"])) for t in flowers) == 96 + 30  # the training and the test rows
     setosa = next(t for t in flowers if t["name"] == "setosa")
     iris = load_iris()
@@ -299,7 +303,7 @@ def test_a_design_of_one_input_column_gets_a_line_and_no_axis_controls():
     press_train(at)
     (figure,) = titled(at, "species: the species it predicts, and how sure")
     lines = [t for t in figure["data"] if t.get("mode") == "lines"]
-    assert [t["name"] for t in lines] == [f"predicts {name}" for name in spec.SPECIES]
+    assert [t["name"] for t in lines] == [f"predicts {name}" for name in datasets.IRIS.column("species").categories]
     assert not [s for s in at.selectbox if s.label in ("Across (x)", "Up (y)")]
     labelled(at.selectbox, "Layer").set_value("hidden").run()
     (units,) = titled(at, "hidden: each unit's activation")

@@ -16,7 +16,7 @@ import pytest
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
-from designer import maps, presets, spec, training
+from designer import datasets, maps, presets, training
 from designer.network import resolve
 
 pytestmark = pytest.mark.keras
@@ -58,7 +58,7 @@ def independent_inputs(trainer: training.Trainer, plane: maps.Plane) -> list[np.
     inputs = []
     for node in resolve(trainer.design).inputs:
         columns = node.entry["columns"]
-        where = [spec.NUMERIC_COLUMNS.index(c) for c in columns]
+        where = [datasets.IRIS.numbers.index(c) for c in columns]
         scaler = StandardScaler().fit(MEASUREMENTS[np.ix_(trainer.data.train.rows, where)])
         inputs.append(scaler.transform(np.column_stack([raw[c] for c in columns])).astype("float32"))
     return inputs
@@ -81,7 +81,7 @@ def test_head_maps_are_the_models_predictions(trained, key):
     theirs = keras_predictions(trainer.model, independent_inputs(trainer, plane))
     for node, predicted in zip(resolve(trainer.design).heads, theirs, strict=True):
         grids = found.heads[node.name]
-        if spec.is_classification(node.entry["target"]):
+        if node.entry["task"].is_classification:
             np.testing.assert_array_equal(grids["predicted"], predicted.argmax(1).reshape(shape_of(plane)))
             np.testing.assert_allclose(grids["confidence"], predicted.max(1).reshape(shape_of(plane)), rtol=1e-5)
         else:
@@ -124,10 +124,10 @@ def test_each_species_centroid_lies_in_its_own_region(trained, axes):
     found = maps.compute(trainer.model, trainer.design, trainer.data, plane)
     species = load_iris().target
     rows = trainer.data.train.rows
-    for code, name in enumerate(spec.SPECIES):
+    for code, name in enumerate(datasets.IRIS.column("species").categories):
         mine = rows[species[rows] == code]
         centroid = MEASUREMENTS[mine].mean(0)
-        at = [centroid[spec.NUMERIC_COLUMNS.index(column)] for column in axes]
+        at = [centroid[datasets.IRIS.numbers.index(column)] for column in axes]
         assert species_at(found, *at) == code, f"the {name} centroid {at} is not in the {name} region"
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from designer import params, presets, spec
+from designer import datasets, params, presets, spec
 from designer.keras_model import build_model
 from designer.training import heads_of
 from designer.validation import errors, validate
@@ -117,7 +117,7 @@ def random_design(seed: int) -> tuple[dict, Truth]:
     """A random valid design and what the generator knows about it."""
     rng = random.Random(seed)
     names = Names(rng)
-    columns = list(spec.NUMERIC_COLUMNS)
+    columns = list(datasets.IRIS.numbers)
     rng.shuffle(columns)
 
     design: dict = {"version": 1}
@@ -125,7 +125,7 @@ def random_design(seed: int) -> tuple[dict, Truth]:
         design["dataset"] = "iris"
     form = rng.choices(["default", "list", "dict"], weights=[1, 4, 6])[0]
     if form == "default":  # no `inputs`: all four measurements as one input called "input"
-        groups = {spec.DEFAULT_INPUT: list(spec.NUMERIC_COLUMNS)}
+        groups = {spec.DEFAULT_INPUT: list(datasets.IRIS.numbers)}
     elif form == "list":
         groups = {spec.DEFAULT_INPUT: columns[: rng.randint(1, 4)]}
         design["inputs"] = list(groups[spec.DEFAULT_INPUT])
@@ -183,13 +183,13 @@ def random_design(seed: int) -> tuple[dict, Truth]:
 
     # Heads: species or a measurement that is not an input, from an input or any layer.
     input_columns = {c for cols in groups.values() for c in cols}
-    targets = [spec.CLASS_COLUMN, *(c for c in spec.NUMERIC_COLUMNS if c not in input_columns)]
+    targets = ["species", *(c for c in datasets.IRIS.numbers if c not in input_columns)]
     heads: list[dict] = []
     head_sources: list[str] = []
     implicit_head = truth.layers[-1] if truth.layers else next(iter(groups))
     for _ in range(rng.randint(1, 4)):
         target = rng.choice(targets)
-        head: dict = {"name": names.make("species" if target == spec.CLASS_COLUMN else target, "out_", "y")}
+        head: dict = {"name": names.make("species" if target == "species" else target, "out_", "y")}
         head["target"] = target
         if rng.random() < 0.6:
             head["from"] = rng.choice([*groups, *truth.layers])

@@ -16,11 +16,13 @@ import zlib
 
 import pytest
 
-from designer import cli, links, parsing, presets, spec
+from designer import cli, datasets, links, parsing, presets, spec
 from designer.parsing import (
+    MAX_COLUMNS,
     MAX_DEPTH,
     MAX_DESIGN_BYTES,
     MAX_DIGITS,
+    MAX_INPUTS,
     MAX_MESSAGE_CHARACTERS,
     MAX_PARSED_VALUES,
     MAX_SHOWN,
@@ -89,7 +91,7 @@ def test_a_design_at_every_cap_parses():
     }
     text = json.dumps(design)
     assert parse_design(text + " " * (MAX_DESIGN_BYTES - len(text))) == design
-    assert parse_design(json.dumps({"version": 1, "inputs": list(spec.NUMERIC_COLUMNS)}))
+    assert parse_design(json.dumps({"version": 1, "inputs": list(datasets.IRIS.numbers)}))
 
 
 def test_big_numbers_come_back_exactly():
@@ -152,9 +154,9 @@ def test_a_link_of_thirty_three_thousand_layers_is_refused_unparsed():
     ("fields", "received"),
     [
         ({"heads": [HEAD] * 9}, "Received: 9 heads"),
-        ({"inputs": ["sepal_length"] * 5}, "Received: 5 columns"),
-        ({"inputs": {f"i{n}": ["sepal_length"] for n in range(5)}}, "Received: 5 inputs"),
-        ({"inputs": {"left": ["sepal_length"] * 6}}, "Received: 6 columns"),
+        ({"inputs": ["sepal_length"] * (MAX_COLUMNS + 1)}, f"Received: {MAX_COLUMNS + 1} columns"),
+        ({"inputs": {f"i{n}": ["sepal_length"] for n in range(MAX_INPUTS + 1)}}, f"Received: {MAX_INPUTS + 1} inputs"),
+        ({"inputs": {"left": ["sepal_length"] * (MAX_COLUMNS + 2)}}, f"Received: {MAX_COLUMNS + 2} columns"),
         ({"layers": [{"name": "n" * (MAX_TEXT_CHARACTERS + 1)}]}, f"Received: {MAX_TEXT_CHARACTERS + 1} characters"),
         ({"x": {"k" * 5_000: 1}}, "Received: 5,000 characters"),
         ({"x": [0] * MAX_VALUES}, f"Received: more than {MAX_VALUES:,} values"),
@@ -169,8 +171,8 @@ def test_structure_past_a_cap_is_refused_before_validation(fields, received):
 
 def test_a_structure_message_names_the_place():
     assert refused(design_text(layers=[{}, {"name": "n" * 200}])).message.startswith("layers[1].name must be at most")
-    message = refused(design_text(inputs={"a b": ["sepal_length"] * 5})).message
-    assert message.startswith('inputs["a b"] must list at most 4 columns')
+    message = refused(design_text(inputs={"a b": ["sepal_length"] * (MAX_COLUMNS + 1)})).message
+    assert message.startswith(f'inputs["a b"] must list at most {MAX_COLUMNS} columns')
 
 
 # ---------------------------------------------------------------------------------------------- nesting

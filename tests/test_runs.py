@@ -26,8 +26,9 @@ from designer.runs import (
     results_table,
 )
 
-SPECIES = Head("species", "species", "categorical_crossentropy", 1.0)
-WIDTH = Head("petal_width", "petal_width", "mean_squared_error", 0.5)
+IRIS_SPECIES = ("setosa", "versicolor", "virginica")
+SPECIES = Head("species", "species", "categorical_crossentropy", 1.0, IRIS_SPECIES)
+WIDTH = Head("petal_width", "petal_width", "mean_squared_error", 0.5, (), "cm")
 
 
 def one_hot(indices: list[int]) -> np.ndarray:
@@ -183,7 +184,7 @@ def test_a_new_run_is_labelled_and_named_from_its_number_and_settings():
     assert run.label == "Run 2: adam, lr 0.01, batch 5, seed 42"
     assert run.stem == "run_2"
     assert run.settings["learning_rate"] == 0.01 and run.settings["epochs"] == 100 and run.settings["seed"] == 42
-    assert run.heads == (Head("species", "species", "categorical_crossentropy", 1.0),)
+    assert run.heads == (Head("species", "species", "categorical_crossentropy", 1.0, IRIS_SPECIES),)
     assert (run.status, run.message, run.history, run.test, run.model) == ("queued", "", {}, None, None)
     assert run.epochs_done == 0
 
@@ -205,7 +206,8 @@ def test_a_run_is_plain_data():
         history={"loss": [np.float32(0.5)]}, test={"loss": np.float64(0.25), "accuracy": 0.9}, worker=123, model=1
     )
     plain = dataclasses.asdict(run)
-    assert json.loads(json.dumps(plain)) == {**plain, "heads": list(plain["heads"])}  # JSON has no tuples
+    as_lists = [{**head, "classes": list(head["classes"])} for head in plain["heads"]]
+    assert json.loads(json.dumps(plain)) == {**plain, "heads": as_lists}  # JSON has no tuples
     assert type(run.history["loss"][0]) is float and type(run.test["loss"]) is float
 
 

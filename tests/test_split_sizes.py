@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from designer import presets, spec
+from designer import datasets, presets
 from designer.data import DataError, iris, split_rows
 from designer.validation import errors, split_sizes, validate
 
@@ -26,7 +26,7 @@ def with_training(**settings) -> dict:
 
 
 def test_the_dataset_size_is_irises():
-    assert len(iris()[1]) == spec.DATASET_ROWS == 150
+    assert len(iris()[1]) == datasets.IRIS.rows == 150
 
 
 @pytest.mark.parametrize(("test_size", "validation_split"), itertools.product(FRACTIONS[1:], FRACTIONS))
@@ -35,7 +35,7 @@ def test_sizes_and_refusals_match_scikit_learn(test_size, validation_split):
     design = with_training(test_size=test_size, validation_split=validation_split, batch_size=1)
     refused = [p.field for p in errors(validate(design))]
     try:
-        train, validation, test = split_rows(species, test_size, validation_split, seed=42)
+        train, validation, test = split_rows(len(species), species, test_size, validation_split, seed=42)
     except DataError:
         assert refused == ["training.test_size"]
         return

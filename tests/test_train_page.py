@@ -19,7 +19,7 @@ from apptest_support import (
 )
 from streamlit.testing.v1 import AppTest
 
-from designer import presets, spec
+from designer import datasets, presets, spec
 from designer.data import prepare
 from designer.training import heads_of
 from ui.text import unescape
@@ -208,7 +208,7 @@ def test_training_the_lecture_design(lecture_run):
 
     (heatmap,) = titled(figures, "species: confusion matrix (test rows)")["data"]
     assert heatmap["type"] == "heatmap"
-    assert heatmap["x"] == heatmap["y"] == list(spec.SPECIES)
+    assert heatmap["x"] == heatmap["y"] == list(datasets.IRIS.column("species").categories)
     matrix = np.array(values(heatmap, "z"))
     assert matrix.shape == (3, 3)
     assert matrix.sum() == len(prepare(presets.default_design()).test) == 30

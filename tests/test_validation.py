@@ -13,8 +13,9 @@ import math
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reference_tables import width_of
 
-from designer import graph, params, presets, spec
+from designer import datasets, graph, params, presets, spec
 from designer.validation import InvalidDesign, Problem, ensure_valid, errors, validate, warnings
 
 PRESETS = {p.key: p for p in presets.presets()}
@@ -123,7 +124,7 @@ def _many_heads(n: int) -> dict:
 def _single_named_input_group() -> dict:
     design = load("two_input_branches")
     design["layers"] = []
-    design["inputs"] = {"all": list(spec.NUMERIC_COLUMNS)}
+    design["inputs"] = {"all": list(datasets.IRIS.numbers)}
     return design
 
 
@@ -208,10 +209,10 @@ def test_every_loss_is_accepted(loss):
     assert errors(validate(head(0, loss=loss))) == []
 
 
-@pytest.mark.parametrize("target", spec.NUMERIC_COLUMNS)
+@pytest.mark.parametrize("target", datasets.IRIS.numbers)
 def test_every_numeric_target_is_accepted_when_not_an_input(target):
     design = load()
-    design["inputs"] = [c for c in spec.NUMERIC_COLUMNS if c != target]
+    design["inputs"] = [c for c in datasets.IRIS.numbers if c != target]
     design["heads"].append({"name": "measure", "target": target})
     assert validate(design) == []
 
@@ -308,7 +309,7 @@ INVALID = [
     ("inputs_empty_object", top("inputs", {}), "inputs", {}),
     ("inputs_empty_list", top("inputs", []), "inputs", []),
     ("inputs_unknown_column", top("inputs", ["sepal_length", "petal_size"]), "inputs[1]", "petal_size"),
-    ("inputs_species", top("inputs", ["species"]), "inputs[0]", "species"),
+    ("inputs_species", top("inputs", ["species"]), "heads[0].target", "species"),  # a category input, but the target
     ("inputs_number_column", top("inputs", [3]), "inputs[0]", 3),
     ("inputs_null_column", top("inputs", ["sepal_length", None]), "inputs[1]", None),
     ("inputs_repeated", top("inputs", ["sepal_length", "sepal_length"]), "inputs[1]", "sepal_length"),
@@ -607,7 +608,7 @@ def test_column_that_is_input_and_target_is_an_error():
 @pytest.mark.parametrize("name", ["1bad", "has space", "a" * 41])
 def test_invalid_input_group_name_names_its_path(name):
     design = load()
-    design["inputs"] = {name: list(spec.NUMERIC_COLUMNS)}
+    design["inputs"] = {name: list(datasets.IRIS.numbers)}
     design["layers"][0]["from"] = name
     found = [p for p in errors(validate(design)) if json.dumps(name) in p.message and "letters" in p.message]
     assert found
@@ -617,7 +618,7 @@ def test_invalid_input_group_name_names_its_path(name):
 def test_invalid_input_group_name_is_an_error():
     """The error itself is reported (only its field is wrong, see above)."""
     design = load()
-    design["inputs"] = {"1bad": list(spec.NUMERIC_COLUMNS)}
+    design["inputs"] = {"1bad": list(datasets.IRIS.numbers)}
     design["layers"][0]["from"] = "1bad"
     assert any('"1bad"' in p.message for p in errors(validate(design)))
 
@@ -766,8 +767,8 @@ FIELD_NAMES = sorted(
 )
 WORDS = [
     *FIELD_NAMES,
-    *spec.NUMERIC_COLUMNS,
-    *spec.TARGETS,
+    *datasets.IRIS.numbers,
+    *datasets.IRIS.names,
     *LAYER_TYPES,
     "input",
     "hidden_1",
@@ -824,10 +825,12 @@ def check_validate(design) -> None:
         # A design without errors must be usable by the rest of the core: neither of these may raise.
         summary = params.summarize(design)
         graph.design_to_dot(design)
-        # Every head is counted, as wide as its target: the 3 species, or 1 measurement.
+        # Every head is counted, as wide as its target in the data itself: its classes, or 1.
         rows = summary.by_name()
+        table = datasets.of(design)
         for entry in design["heads"]:
-            assert rows[entry["name"]].output_shape == ("(None, 3)" if entry["target"] == "species" else "(None, 1)")
+            width = width_of(table.name, table.names.index(entry["target"]), as_target=True)
+            assert rows[entry["name"]].output_shape == f"(None, {width})"
 
 
 GARBAGE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

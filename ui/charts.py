@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from designer import spec
 from designer.runs import LOSS, METRIC, Head, Run, metric_name
 from designer.weights import Matrix
 
@@ -97,13 +96,13 @@ def comparison(runs: list[Run], key: str) -> go.Figure:
     return _layout(figure, f"Runs compared: {key}", key, height=380)
 
 
-def confusion_matrix(matrix: np.ndarray, head_name: str) -> go.Figure:
-    """A confusion matrix labelled with the species names."""
+def confusion_matrix(matrix: np.ndarray, head_name: str, classes: Sequence[str], target: str) -> go.Figure:
+    """A confusion matrix labelled with the class names (of ``target``)."""
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
-            x=list(spec.SPECIES),
-            y=list(spec.SPECIES),
+            x=list(classes),
+            y=list(classes),
             colorscale="Blues",
             showscale=False,
             text=matrix,
@@ -112,8 +111,8 @@ def confusion_matrix(matrix: np.ndarray, head_name: str) -> go.Figure:
             hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
         )
     )
-    figure.update_yaxes(autorange="reversed", title="true species")
-    figure.update_xaxes(title="predicted species", side="bottom")
+    figure.update_yaxes(autorange="reversed", title=f"true {target}", type="category")
+    figure.update_xaxes(title=f"predicted {target}", side="bottom", type="category")
     figure.update_layout(
         title={"text": f"{head_name}: confusion matrix (test rows)", "font": {"size": FONT_SIZE + 2}},
         font={"size": FONT_SIZE},

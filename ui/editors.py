@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import edits, exercises, kinds, network, spec
+from designer import datasets, edits, exercises, kinds, network, spec
 from designer.constraints import Options
 from designer.validation import Problem
 from ui import session
@@ -29,13 +29,18 @@ def locked_arguments(reason: str | None) -> dict:
 
 
 def setting(
-    origin: str, field: kinds.Field | spec.Setting, value: object, edit: Edit, locked: str | None = None
+    origin: str,
+    field: kinds.Field | spec.Setting,
+    value: object,
+    edit: Edit,
+    locked: str | None = None,
+    table: datasets.Table = datasets.IRIS,
 ) -> None:
-    """One setting's widget, drawn from its constraint: options as a select box, numbers as a number box.
+    """One setting's widget, drawn from its constraint (on ``table``): options as a select box, numbers as a number box.
 
     ``locked`` (an exercise's reason) shows it disabled, with the reason as its help.
     """
-    rule = field.constraint
+    rule = field.rule(table) if isinstance(field, kinds.Field) else field.constraint
     lock = locked_arguments(locked)
     if isinstance(rule, Options):
         st.selectbox(field.label, rule.widget_options(), **lock, **session.bind(origin, field.name, value, edit))
@@ -74,7 +79,7 @@ def show_messages(origin: str, field_prefix: str, warnings: list[Problem]) -> No
 
 
 def inputs_editor(design: dict, warnings: list[Problem]) -> None:
-    """Which Iris columns go in, and in which input groups."""
+    """Which of the table's columns go in, and in which input groups."""
     groups = spec.input_groups(design)
     several = len(groups) > 1
     locked = exercises.lock_reason(design, "inputs")
@@ -88,7 +93,7 @@ def inputs_editor(design: dict, warnings: list[Problem]) -> None:
                     st.text_input("Input name", **lock, **session.bind(origin, "name", name, rename))
                 st.multiselect(
                     f"Columns of {name!r}",
-                    spec.NUMERIC_COLUMNS,
+                    datasets.of(design).names,
                     **lock,
                     **session.bind(origin, "columns", list(columns), Edit(edits.set_input_columns, (name,))),
                 )
@@ -233,7 +238,7 @@ def heads_editor(design: dict, warnings: list[Problem]) -> None:
 
 def _head_box(design: dict, i: int, head: dict, candidates: list[str], removable: bool) -> None:
     origin = f"head-{i}"
-    full = kinds.HEAD.normalise(head)
+    full = kinds.HEAD.normalise(network.head_entry(datasets.of(design), head))
     implicit = network.head_source(design, {})
     part = f"heads.{head['name']}"
     locked = exercises.lock_reason(design, part, inner=True)
@@ -260,7 +265,8 @@ def _head_field(design: dict, origin: str, head: dict, field: str, full: dict, e
     """One field of a head, unless the exercise hides it; disabled if it locks it."""
     part = f"heads.{head['name']}.{field}"
     if not exercises.hidden(design, part):
-        setting(origin, kinds.HEAD.field(field), full[field], edit, exercises.lock_reason(design, part))
+        lock = exercises.lock_reason(design, part)
+        setting(origin, kinds.HEAD.field(field), full[field], edit, lock, datasets.of(design))
 
 
 def _set(i: int, field: str) -> Edit:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, goals, spec
+from designer import datasets, exercises, goals
 from designer.params import Summary
 from designer.validation import Problem
 from ui import session
@@ -73,7 +73,7 @@ def _suggested_goals(design: dict, summary: Summary | None) -> str:
     lines = []
     for head in design.get("heads", []):
         if isinstance(head, dict) and "name" in head:
-            metric = "accuracy>=0.95" if spec.is_classification(head.get("target")) else "mae<=0.25"
+            metric = "accuracy>=0.95" if datasets.of(design).column(head.get("target")).is_category else "mae<=0.25"
             lines.append(f"{head['name']}.{metric}")
     if summary is not None:
         lines.append(f"params<={summary.total}")

@@ -8,15 +8,21 @@ heatmap in cm with its colour scale.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from designer import spec
 from designer.maps import MAX_UNIT_MAPS, Flowers, Map
 
 FONT_SIZE = 16
-SPECIES_COLORS = ("#7c3aed", "#ea580c", "#0891b2")  # setosa, versicolor, virginica
+# Iris' setosa, versicolor and virginica keep their colours; other tables' classes take the next ones.
+CLASS_COLORS = (
+    "#7c3aed", "#ea580c", "#0891b2", "#16a34a", "#db2777", "#ca8a04", "#2563eb", "#dc2626", "#0d9488", "#9333ea",
+    "#65a30d", "#c026d3", "#0284c7", "#b45309", "#4f46e5", "#be123c", "#059669", "#a16207", "#7e22ce", "#475569",
+)  # fmt: skip
 WRONG_COLOR = "#dc2626"
 VALUE_SCALE = "Viridis"
 THUMBNAIL_STRIDE = 2  # the small maps show every second point: a quarter of the data to send, as sharp at their size
@@ -38,13 +44,34 @@ def _layout(figure: go.Figure, title: str, x_title: str, y_title: str, height: i
     return figure
 
 
-def _cm(column: str | None) -> str:
-    return f"{column} (cm)" if column else ""
+def _unit(column: str | None, units: Mapping[str, str] | str) -> str:
+    """An axis title: the column and its unit, if it has one."""
+    if not column:
+        return ""
+    unit = units if isinstance(units, str) else units.get(column, "")
+    return f"{column} ({unit})" if unit else column
+
+
+def _x(found: Map) -> str:
+    return _unit(found.plane.x, found.plane.units)
+
+
+def _y(found: Map) -> str:
+    return _unit(found.plane.y, found.plane.units)
+
+
+def _what(flowers: Flowers) -> str:
+    """What a class head's map shows: "species" on Iris and the penguins, else "class"."""
+    return "species" if "setosa" in flowers.class_names or "Adelie" in flowers.class_names else "class"
+
+
+def _classes(flowers: Flowers):
+    return zip(flowers.class_names, CLASS_COLORS, strict=False)
 
 
 def head_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:
     """A head's map: the species it predicts (a species head), or its prediction in cm (a measurement head)."""
-    if spec.is_classification(target):
+    if found.heads[head].get("confidence") is not None:
         return species_map(found, head, flowers)
     return measurement_map(found, head, target, flowers)
 
@@ -55,13 +82,13 @@ def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
     if found.y is None:
         return _species_line(found, head, flowers)
     figure = go.Figure()
-    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
+    for code, (name, color) in enumerate(_classes(flowers)):
         confidence = np.where(grids["predicted"] == code, grids["confidence"], np.nan)
         figure.add_heatmap(
             x=found.x,
             y=found.y,
             z=confidence,
-            zmin=1 / len(spec.SPECIES),
+            zmin=1 / max(2, len(flowers.class_names)),
             zmax=1,
             colorscale=[[0, "#ffffff"], [1, _tint(color, 0.55)]],
             showscale=False,
@@ -70,14 +97,14 @@ def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
             "<extra></extra>",
         )
     _add_flowers(figure, flowers)
-    title = f"{head}: the species it predicts"
-    return _layout(figure, title, _cm(found.plane.x), _cm(found.plane.y))
+    title = f"{head}: the {_what(flowers)} it predicts"
+    return _layout(figure, title, _x(found), _y(found))
 
 
 def _species_line(found: Map, head: str, flowers: Flowers) -> go.Figure:
     grids = found.heads[head]
     figure = go.Figure()
-    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
+    for code, (name, color) in enumerate(_classes(flowers)):
         figure.add_scatter(
             x=found.x,
             y=np.where(grids["predicted"] == code, grids["confidence"], np.nan),
@@ -86,10 +113,11 @@ def _species_line(found: Map, head: str, flowers: Flowers) -> go.Figure:
             line={"color": color, "width": 5},
             hovertemplate=f"{found.plane.x} %{{x:.2f}}: {name}, %{{y:.0%}} sure<extra></extra>",
         )
-    strip = Flowers(flowers.x, np.full(len(flowers.x), 0.25), flowers.species, None, flowers.test, flowers.wrong)
+    strip = dataclasses.replace(flowers, y=np.full(len(flowers.x), 0.25), value=None)
     _add_flowers(figure, strip)
     figure.update_yaxes(range=[0.2, 1.02], tickformat=".0%")
-    return _layout(figure, f"{head}: the species it predicts, and how sure", _cm(found.plane.x), "confidence")
+    x_title = _x(found)
+    return _layout(figure, f"{head}: the {_what(flowers)} it predicts, and how sure", x_title, "confidence")
 
 
 def measurement_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:
@@ -107,15 +135,16 @@ def measurement_map(found: Map, head: str, target: str, flowers: Flowers) -> go.
             mode="markers",
             name="flowers",
             marker={"color": np.where(flowers.test, "#0f172a", "#94a3b8"), "size": 9},
-            hovertemplate=f"{found.plane.x} %{{x:.2f}}, {target} %{{y:.2f}} cm<extra></extra>",
+            hovertemplate=f"{found.plane.x} %{{x:.2f}}, {target} %{{y:.2f}} {flowers.unit}<extra></extra>",
         )
-        return _layout(figure, f"{head}: predicted {target}", _cm(found.plane.x), _cm(target))
+        return _layout(figure, f"{head}: predicted {target}", _x(found), _unit(target, flowers.unit))
     figure.add_heatmap(
         x=found.x,
         y=found.y,
         z=predicted,
         coloraxis="coloraxis",
-        hovertemplate=f"{found.plane.x} %{{x:.2f}}, {found.plane.y} %{{y:.2f}}: {target} %{{z:.2f}} cm<extra></extra>",
+        hovertemplate=f"{found.plane.x} %{{x:.2f}}, {found.plane.y} %{{y:.2f}}: "
+        f"{target} %{{z:.2f}} {flowers.unit}<extra></extra>",
     )
     figure.add_scatter(
         x=flowers.x,
@@ -129,12 +158,22 @@ def measurement_map(found: Map, head: str, target: str, flowers: Flowers) -> go.
             "symbol": np.where(flowers.test, "diamond", "circle"),
             "line": {"color": np.where(flowers.test, "#000000", "#ffffff"), "width": 1.5},
         },
-        hovertemplate=f"a flower: {target} %{{marker.color:.2f}} cm<extra></extra>",
+        hovertemplate=f"a row: {target} %{{marker.color:.2f}} {flowers.unit}<extra></extra>",
     )
     figure.update_layout(
-        coloraxis={"colorscale": VALUE_SCALE, "cmin": low, "cmax": high, "colorbar": {"title": {"text": _cm(target)}}}
+        coloraxis={
+            "colorscale": VALUE_SCALE,
+            "cmin": low,
+            "cmax": high,
+            "colorbar": {"title": {"text": _unit(target, flowers.unit)}},
+        }
     )
-    return _layout(figure, f"{head}: predicted {target}", _cm(found.plane.x), _cm(found.plane.y))
+    return _layout(
+        figure,
+        f"{head}: predicted {target}",
+        _x(found),
+        _y(found),
+    )
 
 
 def unit_maps(found: Map, layer: str, columns: int = 4) -> go.Figure:
@@ -176,8 +215,9 @@ def unit_map(found: Map, layer: str, unit: int) -> go.Figure:
     activation = found.units[layer][unit]
     limit = float(np.nanmax(np.abs(activation))) or 1.0
     figure = go.Figure(_unit_trace(found, activation, limit, unit, scale=True))
-    y_title = _cm(found.plane.y) if found.y is not None else "activation"
-    return _layout(figure, f"{layer}, unit {unit + 1}: its activation", _cm(found.plane.x), y_title, height=420)
+    y_title = _y(found) if found.y is not None else "activation"
+    x_title = _x(found)
+    return _layout(figure, f"{layer}, unit {unit + 1}: its activation", x_title, y_title, height=420)
 
 
 def _unit_trace(found: Map, activation: np.ndarray, limit: float, unit: int, scale: bool = False, stride: int = 1):
@@ -199,8 +239,8 @@ def _unit_trace(found: Map, activation: np.ndarray, limit: float, unit: int, sca
 
 
 def _add_flowers(figure: go.Figure, flowers: Flowers) -> None:
-    for code, (name, color) in enumerate(zip(spec.SPECIES, SPECIES_COLORS, strict=True)):
-        mine = flowers.species == code
+    for code, (name, color) in enumerate(_classes(flowers)):
+        mine = flowers.classes == code
         test = flowers.test[mine]
         figure.add_scatter(
             x=flowers.x[mine],

@@ -11,13 +11,14 @@ process: no traced function), once per plane, and kept as plain arrays.
 from __future__ import annotations
 
 import json
+import math
 
 import streamlit as st
 
-from designer import maps, workers
-from designer.data import Dataset, prepare
+from designer import datasets, maps, workers
+from designer.data import Dataset
 from designer.runs import Run, TrainedModel
-from ui import map_charts, plane_link, projector
+from ui import data_source, map_charts, plane_link, projector
 from ui.plane_link import PLANE  # the session's plane settings: one dict, see ui.plane_link
 from ui.text import plain
 
@@ -28,35 +29,43 @@ MAP_WAIT_SECONDS = 30  # a map job waits for the next free worker at most this l
 def section(run: Run, trained: TrainedModel) -> None:
     """The maps of the latest run's trained network, with the controls of the plane they show."""
     design = trained["design"]
-    data = prepare(design)
+    data = data_source.prepared(design)
     plane, layer = _plane(design, data)
     st.subheader("What the network learned")
     if refused := plane_link.refusal():
         st.error(plain(refused), icon=":material/error:")
-    _controls(design, plane)
+    _controls(design, data, plane)
     found = _computed(trained, plane, layer)
     if found is None:
         st.info("The trainers are all busy, so the map could not be drawn just now; change a setting to try again.")
         return
     caption = "Each point of the plane is coloured by what the network predicts there"
-    held = ", ".join(f"{column} at {value:g} cm" for column, value in plane.fixed.items())
+    held = ", ".join(_held(design, column, value) for column, value in plane.fixed.items())
     if held:
-        caption += f", with {held}. The flowers are drawn where their own two measurements put them, "
-        caption += "whatever their other measurements: a projection"
+        noun = datasets.of(design).row_noun
+        caption += f", with {held}. Each {noun} is drawn where its own two values put it, "
+        caption += "whatever its other values: a projection"
     st.caption(caption + ". Circles: rows it trained on; diamonds: test rows; a red ring: a test row it gets wrong.")
     _head_maps(run, found, data, trained["test_predictions"], key="map")
     _units(design, found, layer)
 
 
+def _held(design: dict, column: str, value: object) -> str:
+    if isinstance(value, str):
+        return f"{column} {value}"
+    unit = datasets.of(design).column(column).unit
+    return f"{column} at {value:g} {unit}".rstrip()
+
+
 def live(run: Run, found: maps.Map, key: str) -> None:
     """The heads' maps of a run as it trains (from the worker's latest report), without their controls."""
-    _head_maps(run, found, prepare(run.design), {}, key=key)
+    _head_maps(run, found, data_source.prepared(run.design), {}, key=key)
 
 
 def current_view(design: dict) -> dict:
     """What a run of a valid ``design`` should map: the session's plane and layer, as Request arguments."""
     try:
-        plane, layer = _plane(design, prepare(design))
+        plane, layer = _plane(design, data_source.prepared(design))
     except (ValueError, LookupError):  # a design the data cannot split: the run will say why
         return {}
     return {"plane": plane, "layers": (layer,) if layer else ()}
@@ -90,7 +99,7 @@ def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str | None]:
     return plane, layer
 
 
-def _controls(design: dict, plane: maps.Plane) -> None:
+def _controls(design: dict, data: Dataset, plane: maps.Plane) -> None:
     columns = list(maps.input_columns(design))
     if len(columns) == 1:
         return
@@ -98,9 +107,15 @@ def _controls(design: dict, plane: maps.Plane) -> None:
         st.selectbox("Across (x)", columns, **_bound("x", plane.x), width=200)
         st.selectbox("Up (y)", columns, **_bound("y", plane.y), width=200)
         for column, value in plane.fixed.items():
-            low, high = maps.column_range(column)
-            label = f"{column} held at (cm)"
-            st.slider(label, min_value=low, max_value=high, step=0.05, **_bound(column, value), width=220)
+            if isinstance(value, str):  # a category, held at one of its values
+                categories = list(datasets.of(design).column(column).categories)
+                st.selectbox(f"{column} held at", categories, **_bound(column, value), width=200)
+                continue
+            low, high = maps.column_range(data, column)
+            unit = datasets.of(design).column(column).unit
+            label = f"{column} held at{f' ({unit})' if unit else ''}"
+            step = 10 ** math.floor(math.log10(max(high - low, 1e-6)) - 2) * 5
+            st.slider(label, min_value=low, max_value=high, step=step, **_bound(column, value), width=220)
 
 
 def _bound(setting: str, value: object) -> dict:
@@ -153,7 +168,8 @@ def _computed(trained: TrainedModel, plane: maps.Plane, layer: str | None) -> ma
 
 
 def _drawn_by_a_worker(trained: TrainedModel, plane: maps.Plane, layer: str | None) -> maps.Map | None:
-    request = workers.Request(plane=plane, layers=(layer,) if layer else (), weights=trained["weights"])
+    csv = data_source.frame_for(trained["design"])
+    request = workers.Request(plane=plane, layers=(layer,) if layer else (), weights=trained["weights"], csv=csv)
     job = workers.shared_pool().submit(trained["design"], request)
     with st.spinner("Drawing the map…"):
         job.wait_done(MAP_WAIT_SECONDS)

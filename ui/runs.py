@@ -80,9 +80,9 @@ def _request(design: dict, epochs: int | None = None) -> workers.Request:
 
 def _current_view(design: dict) -> dict:
     # Imported here: an exercise's goals read the runs on the Design page, which loads no charts or data.
-    from ui import maps
+    from ui import data_source, maps
 
-    return maps.current_view(design)
+    return {**maps.current_view(design), "csv": data_source.frame_for(design)}
 
 
 def _next_in_series(ended_state: str) -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from designer import cost, spec, workers
 from designer.baseline import baselines, verdict
-from designer.data import input_scaling, prepare
+from designer.data import input_scaling
 from designer.keras_model import model_file_bytes, take_home_model
 from designer.runs import (
     METRIC,
@@ -27,7 +27,7 @@ from designer.runs import (
     metric_name,
     results_table,
 )
-from ui import charts, projector, session
+from ui import charts, data_source, projector, session
 
 BASELINES = "baselines"  # (run number, {head: Baseline}) of the latest run shown
 
@@ -104,8 +104,9 @@ def results(run: Run, trained: TrainedModel | None) -> None:
         actual, predicted = trained["test_targets"][head.name], trained["test_predictions"][head.name]
         with columns[index % len(columns)]:
             if head.metric == "accuracy":
-                matrix = confusion_matrix(actual, predicted)
-                projector.plotly_chart(st, charts.confusion_matrix(matrix, head.name), width="stretch")
+                matrix = confusion_matrix(actual, predicted, len(head.classes))
+                figure = charts.confusion_matrix(matrix, head.name, head.classes, head.target)
+                projector.plotly_chart(st, figure, width="stretch")
             else:
                 projector.plotly_chart(
                     st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch"
@@ -155,7 +156,7 @@ def downloads(run: Run, trained: TrainedModel) -> None:
 def _take_home(trained: TrainedModel):
     """The trained model as it downloads: the network behind the app's scaling, taking cm."""
     design = trained["design"]
-    return take_home_model(design, trained["weights"], input_scaling(prepare(design), design))
+    return take_home_model(design, trained["weights"], input_scaling(data_source.prepared(design), design))
 
 
 def comparison(runs: list[Run]) -> None:
