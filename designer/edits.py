@@ -239,6 +239,8 @@ def set_dataset(design: dict, dataset: object, fallback: dict) -> dict:
     heads = [head for head in new.get("heads", []) if table.column(head.get("target"))]
     new["heads"] = heads or [{"name": fresh_name({**new, "heads": []}, name_for(table.target)), "target": table.target}]
     new["inputs"] = [c for c in table.inputs if c not in {head["target"] for head in new["heads"]}]
+    if new["inputs"] == list(table.inputs):
+        del new["inputs"]  # the table's usual inputs: a link need not spell out 64 pixels
     for entry in [*new.get("layers", []), *new["heads"]]:
         source = entry.get("from")
         if isinstance(source, str) and source not in [layer["name"] for layer in new.get("layers", [])]:

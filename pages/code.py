@@ -11,7 +11,7 @@ design = session.design()
 
 st.title("Keras code")
 st.caption(
-    "The network on the Design page as a complete script: the same Iris preparation, a `build_model()`, "
+    "The network on the Design page as a complete script: the same data preparation, a `build_model()`, "
     "then compile, fit and evaluate with the design's settings. With the same seed it prints the test "
     "metrics the Train page shows: the same split, initial weights, dropout masks and batch order."
 )

@@ -1,8 +1,8 @@
-"""Train: fit the design on Iris and watch each output's loss and accuracy (or error) live."""
+"""Train: fit the design on its dataset and watch each output's loss and accuracy (or error) live."""
 
 import streamlit as st
 
-from designer import exercises
+from designer import datasets, exercises
 from ui import entry, maps, runs, session, settings, training
 from ui.text import plain
 
@@ -11,9 +11,10 @@ entry.require_app()
 design = session.design()
 job = runs.active()
 
-st.title("Train on Iris")
+table = datasets.of(design)
+st.title(f"Train on {'Iris' if table is datasets.IRIS else table.title}")
 st.caption(
-    "The network on the Design page, trained with Keras on 150 Iris flowers: "
+    f"The network on the Design page, trained with Keras on {table.rows:,} {table.row_noun}s: "
     "curves for the training rows and for the validation rows held out from them, then a test on rows it never saw."
 )
 settings.settings_editor(design)

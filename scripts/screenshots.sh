@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DESIGNER_SCREENSHOTS="$PWD/assets/screenshots" bash scripts/test.sh -q \
   tests/test_browser.py tests/test_browser_train.py tests/test_browser_projector.py tests/test_browser_maps.py \
-  tests/test_browser_exercise.py "$@"
+  tests/test_browser_exercise.py tests/test_browser_datasets.py "$@"

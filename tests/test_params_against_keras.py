@@ -6,9 +6,15 @@ total counts, output shapes, wiring and summary text, and those are compared
 with what ``designer.params.summarize`` works out from the design alone.
 
 The random designs come from :func:`random_design`, which is driven by
-``random.Random(seed)`` so every failure names a seed that reproduces it. The
-generator decides every connection itself (including what an implicit ``from``
-means), so it knows which layers reach a head without asking the designer.
+``random.Random(seed)`` so every failure names a seed that reproduces it. Each
+picks one of the built-in datasets and takes its inputs and targets from that
+dataset's columns, named and sized as the loaders have them
+(``tests/reference_tables.py``, ``tests/test_datasets.py``), never as
+``designer.datasets`` says: a category column one-hot as an input, a class
+target as wide as its classes (one unit for two). The generator decides every
+connection itself (including what an implicit ``from`` means), so it knows
+which layers reach a head, and how wide every node is, without asking the
+designer.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from reference_tables import distinct_values, width_of
+from test_datasets import BUILT_IN, SKLEARN, reference_names
 
-from designer import datasets, params, presets, spec
+from designer import params, presets, spec
 from designer.keras_model import build_model
 from designer.training import heads_of
 from designer.validation import errors, validate
@@ -31,7 +39,7 @@ pytestmark = pytest.mark.keras
 
 import keras  # noqa: E402
 
-N_KERAS_DESIGNS = 600  # designs built and compared with Keras
+N_KERAS_DESIGNS = 600  # designs built and compared with Keras, over every built-in dataset
 N_VALID_DESIGNS = 2000  # designs only validated (cheap, no Keras)
 
 LAYER_TYPES = ("dense", "dropout", "batch_norm", "concatenate")  # the format's, as the README lists them
@@ -42,6 +50,13 @@ KERAS_CLASS = {
     "dropout": "Dropout",
     "batch_norm": "BatchNormalization",
     "concatenate": "Concatenate",
+}
+DATASETS = BUILT_IN  # iris, wine, breast_cancer, digits, penguins
+# What a design without `inputs` takes: every measurement of a scikit-learn table (all but its class), and
+# for the penguins every column but the species and the year: the defaults this test holds the designer to.
+DEFAULT_INPUTS = {
+    **{name: reference_names(name)[:-1] for name in SKLEARN},
+    "penguins": ("island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex"),
 }
 
 
@@ -55,7 +70,10 @@ class Truth:
     """What the generator knows about the design it made, independently of the designer."""
 
     seed: int
+    dataset: str
     inputs: dict[str, list[str]]  # group name -> columns, in order
+    widths: dict[str, int] = field(default_factory=dict)  # input/head name -> its width, from the loaders
+    classes: dict[str, int] = field(default_factory=dict)  # head name -> its target's classes (0: a measurement)
     kinds: dict[str, str] = field(default_factory=dict)  # layer/head name -> kind
     sources: dict[str, list[str]] = field(default_factory=dict)  # layer/head -> resolved sources
     layers: list[str] = field(default_factory=list)  # layer names in design order
@@ -89,6 +107,27 @@ class Truth:
         used = self.used()
         return [n for n in self.layers if n not in used]
 
+    def width(self, name: str) -> int:
+        """A node's output width: an input's or a head's from the loaders, a layer's from its units and sources."""
+        if name in self.widths:
+            return self.widths[name]
+        kind, fan_in = self.kinds[name], sum(self.width(s) for s in self.sources[name])
+        return self.entries[name]["units"] if kind == "dense" else fan_in
+
+    def expected_params(self) -> tuple[int, int]:
+        """Trainable and non-trainable parameters of the nodes that reach a head, worked out here."""
+        trainable = non_trainable = 0
+        used = self.used()
+        for name in [*self.layers, *self.heads]:
+            if name not in used and name not in self.heads:
+                continue
+            kind, fan_in, width = self.kinds[name], sum(self.width(s) for s in self.sources[name]), self.width(name)
+            if kind in ("dense", "head"):
+                trainable += fan_in * width + width
+            elif kind == "batch_norm":
+                trainable, non_trainable = trainable + 2 * fan_in, non_trainable + 2 * fan_in
+        return trainable, non_trainable
+
 
 class Names:
     """Unique, valid names (letters, digits, _; starting with a letter; at most 40)."""
@@ -113,33 +152,42 @@ def _units(rng: random.Random) -> int:
     return rng.randint(1, 64) if rng.random() < 0.93 else rng.randint(65, spec.MAX_UNITS)
 
 
+def _n_inputs(rng: random.Random, columns: int) -> int:
+    """How many columns a design takes as inputs: at least one, and one fewer than all (a target is left)."""
+    return columns - 1 if rng.random() < 0.15 else rng.randint(1, columns - 1)
+
+
 def random_design(seed: int) -> tuple[dict, Truth]:
-    """A random valid design and what the generator knows about it."""
+    """A random valid design over one of the built-in datasets, and what the generator knows about it."""
     rng = random.Random(seed)
     names = Names(rng)
-    columns = list(datasets.IRIS.numbers)
+    dataset = rng.choice(DATASETS)
+    table = reference_names(dataset)  # every column, in the loader's order
+    columns = list(table)
     rng.shuffle(columns)
 
     design: dict = {"version": 1}
-    if rng.random() < 0.3:
-        design["dataset"] = "iris"
+    if dataset != "iris" or rng.random() < 0.3:  # Iris is the dataset a design without one trains on
+        design["dataset"] = dataset
     form = rng.choices(["default", "list", "dict"], weights=[1, 4, 6])[0]
-    if form == "default":  # no `inputs`: all four measurements as one input called "input"
-        groups = {spec.DEFAULT_INPUT: list(datasets.IRIS.numbers)}
+    if form == "default":  # no `inputs`: the dataset's usual columns as one input called "input"
+        groups = {spec.DEFAULT_INPUT: list(DEFAULT_INPUTS[dataset])}
     elif form == "list":
-        groups = {spec.DEFAULT_INPUT: columns[: rng.randint(1, 4)]}
+        groups = {spec.DEFAULT_INPUT: columns[: _n_inputs(rng, len(columns))]}
         design["inputs"] = list(groups[spec.DEFAULT_INPUT])
     else:
-        n_groups = rng.randint(1, 3)
-        n_columns = rng.randint(n_groups, 4)
+        n_columns = _n_inputs(rng, len(columns))
+        n_groups = rng.randint(1, min(3, n_columns))
         cuts = sorted(rng.sample(range(1, n_columns), n_groups - 1))
         bounds = [0, *cuts, n_columns]
         groups = {}
         for a, b in itertools.pairwise(bounds):
-            groups[names.make("in_", "sepal", "petal", "Group", "x")] = columns[a:b]
+            groups[names.make("in_", "features", "Group", "x")] = columns[a:b]
         design["inputs"] = {name: list(cols) for name, cols in groups.items()}
     names.taken.update(groups)
-    truth = Truth(seed, groups)
+    truth = Truth(seed, dataset, groups)
+    for name, cols in groups.items():  # one feature per number column, one per value of a category column
+        truth.widths[name] = sum(width_of(dataset, table.index(c), as_target=False) for c in cols)
 
     # Layers. `previous` is what an implicit `from` means: the previous layer, else the first input.
     layers: list[dict] = []
@@ -181,16 +229,20 @@ def random_design(seed: int) -> tuple[dict, Truth]:
         truth.entries[layer["name"]] = layer
         previous = layer["name"]
 
-    # Heads: species or a measurement that is not an input, from an input or any layer.
+    # Heads: any column that is not an input (a category half the time, when one is left),
+    # from an input or any layer.
     input_columns = {c for cols in groups.values() for c in cols}
-    targets = ["species", *(c for c in datasets.IRIS.numbers if c not in input_columns)]
+    targets = [c for c in table if c not in input_columns]
+    class_targets = [c for c in targets if distinct_values()[dataset][table.index(c)]]
     heads: list[dict] = []
     head_sources: list[str] = []
     implicit_head = truth.layers[-1] if truth.layers else next(iter(groups))
     for _ in range(rng.randint(1, 4)):
-        target = rng.choice(targets)
-        head: dict = {"name": names.make("species" if target == "species" else target, "out_", "y")}
+        target = rng.choice(class_targets if class_targets and rng.random() < 0.5 else targets)
+        head: dict = {"name": names.make(target, "out_", "y")}
         head["target"] = target
+        truth.widths[head["name"]] = width_of(dataset, table.index(target), as_target=True)
+        truth.classes[head["name"]] = distinct_values()[dataset][table.index(target)]
         if rng.random() < 0.6:
             head["from"] = rng.choice([*groups, *truth.layers])
         if rng.random() < 0.4:
@@ -271,11 +323,12 @@ def keras_sources(model) -> dict[str, list[str]]:
     }
 
 
-def default_activation(kind: str, entry: dict) -> str:
-    """The README's defaults: relu for a dense layer; softmax for a species head, linear for a measurement."""
+def default_activation(kind: str, classes: int) -> str:
+    """The README's defaults: relu for a dense layer; for a head softmax over 3+ classes, sigmoid for two
+    (one unit), linear for a measurement (``classes`` 0)."""
     if kind == "dense":
         return "relu"
-    return "softmax" if entry["target"] == "species" else "linear"
+    return "linear" if classes == 0 else "sigmoid" if classes == 2 else "softmax"
 
 
 def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
@@ -299,6 +352,21 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
             problems.append(f"output_names {model.output_names} != heads {truth.heads}")
         if [t.name for t in model.inputs] != list(truth.inputs):
             problems.append(f"model inputs {[t.name for t in model.inputs]} != groups {list(truth.inputs)}")
+        widths = {t.name: t.shape[-1] for t in model.inputs}
+        for name in truth.inputs:
+            if widths.get(name) != truth.widths[name]:
+                problems.append(
+                    f"{name}: input of {widths.get(name)} features, the loaders' columns give {truth.widths[name]}"
+                )
+        trainable, non_trainable = truth.expected_params()
+        if (weight_count(model.trainable_weights), weight_count(model.non_trainable_weights)) != (
+            trainable,
+            non_trainable,
+        ):
+            problems.append(
+                f"Keras counts {weight_count(model.trainable_weights)} + {weight_count(model.non_trainable_weights)}"
+                f" parameters, the generator {trainable} + {non_trainable}"
+            )
         wiring = keras_sources(model)
         for name in layer_names:
             if name in truth.sources and wiring[name] != truth.sources[name]:
@@ -310,11 +378,11 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
             if type(layer).__name__ != KERAS_CLASS[kind]:
                 problems.append(f"{name}: Keras {type(layer).__name__}, design {kind}")
             if kind in ("dense", "head"):
-                default = default_activation(kind, entry)
+                default = default_activation(kind, truth.classes.get(name, 0))
                 if layer.activation is not keras.activations.get(entry.get("activation", default)):
                     problems.append(f"{name}: activation {layer.activation} != {entry.get('activation', default)}")
-            if kind == "head" and layer.units != (3 if entry["target"] == "species" else 1):
-                problems.append(f"{name}: head of {entry['target']} has {layer.units} units")
+            if kind == "head" and layer.units != truth.widths[name]:
+                problems.append(f"{name}: head of {entry['target']} has {layer.units} units, not {truth.widths[name]}")
             if kind == "dropout" and layer.rate != entry["rate"]:
                 problems.append(f"{name}: dropout rate {layer.rate} != {entry['rate']}")
     elif model.output_names != [h["name"] for h in design["heads"]]:
@@ -417,17 +485,35 @@ def test_generated_designs_cover_the_format():
             "concatenate of 3",
             "explicit from",
             "implicit from",
-            "numeric head",
+            "measurement head",
             "4 heads",
             "head from an input",
             "implicit head",
             "unused layer",
+            "dataset left out (Iris)",
+            "category input",
+            "category input among numbers",
+            "two-class head",
+            "10-class head",
+            "3-class head",
+            "category target of a penguin other than species",
+            "64 columns in",
+            *(f"default inputs of {name}" for name in DATASETS),
         ],
         0,
     )
+    per_dataset = dict.fromkeys(DATASETS, 0)
     for design, truth in designs:
         layers = design.get("layers", [])
         used = truth.used()
+        per_dataset[truth.dataset] += 1
+        categories = [
+            c
+            for cols in truth.inputs.values()
+            for c in cols
+            if distinct_values()[truth.dataset][reference_names(truth.dataset).index(c)]
+        ]
+        columns = [c for cols in truth.inputs.values() for c in cols]
         checks = {
             "list form": isinstance(design.get("inputs"), list),
             "default inputs": "inputs" not in design,
@@ -441,16 +527,31 @@ def test_generated_designs_cover_the_format():
             "concatenate of 3": any(len(truth.sources[n]) == 3 for n in truth.layers),
             "explicit from": any("from" in layer and layer.get("type") != "concatenate" for layer in layers),
             "implicit from": any("from" not in layer for layer in layers),
-            "numeric head": any(h["target"] != "species" for h in design["heads"]),
+            "measurement head": any(truth.classes[h] == 0 for h in truth.heads),
             "4 heads": len(design["heads"]) == 4,
             "head from an input": any(truth.sources[h][0] in truth.inputs for h in truth.heads),
             "implicit head": any("from" not in h for h in design["heads"]),
             "unused layer": bool(truth.unused_layers),
+            "dataset left out (Iris)": "dataset" not in design,
+            "category input": bool(categories),
+            "category input among numbers": any(
+                len(cols) > 1 and set(cols) & set(categories) and set(cols) - set(categories)
+                for cols in truth.inputs.values()
+            ),
+            "two-class head": any(truth.classes[h] == 2 for h in truth.heads),
+            "10-class head": any(truth.classes[h] == 10 for h in truth.heads),
+            "3-class head": any(truth.classes[h] == 3 for h in truth.heads),
+            "category target of a penguin other than species": truth.dataset == "penguins"
+            and any(h["target"] in ("island", "sex") for h in design["heads"]),
+            "64 columns in": len(columns) >= 64,
+            **{f"default inputs of {name}": "inputs" not in design and truth.dataset == name for name in DATASETS},
         }
         for key, hit in checks.items():
             seen[key] += bool(hit)
     rare = {key: count for key, count in seen.items() if count < 5}
     assert rare == {}, f"the generator rarely makes these (out of {len(designs)}): {rare}"
+    few = {name: count for name, count in per_dataset.items() if count < len(designs) / len(DATASETS) / 2}
+    assert few == {}, f"designs per dataset, out of {len(designs)}: {per_dataset}"
 
 
 # --------------------------------------------------------------------------

@@ -60,11 +60,6 @@ def _y(found: Map) -> str:
     return _unit(found.plane.y, found.plane.units)
 
 
-def _what(flowers: Flowers) -> str:
-    """What a class head's map shows: "species" on Iris and the penguins, else "class"."""
-    return "species" if "setosa" in flowers.class_names or "Adelie" in flowers.class_names else "class"
-
-
 def _classes(flowers: Flowers):
     return zip(flowers.class_names, CLASS_COLORS, strict=False)
 
@@ -72,15 +67,15 @@ def _classes(flowers: Flowers):
 def head_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:
     """A head's map: the species it predicts (a species head), or its prediction in cm (a measurement head)."""
     if found.heads[head].get("confidence") is not None:
-        return species_map(found, head, flowers)
+        return species_map(found, head, flowers, target)
     return measurement_map(found, head, target, flowers)
 
 
-def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
+def species_map(found: Map, head: str, flowers: Flowers, target: str = "species") -> go.Figure:
     """The predicted species over the plane, stronger where the network is surer, with the flowers on top."""
     grids = found.heads[head]
     if found.y is None:
-        return _species_line(found, head, flowers)
+        return _species_line(found, head, flowers, target)
     figure = go.Figure()
     for code, (name, color) in enumerate(_classes(flowers)):
         confidence = np.where(grids["predicted"] == code, grids["confidence"], np.nan)
@@ -97,11 +92,11 @@ def species_map(found: Map, head: str, flowers: Flowers) -> go.Figure:
             "<extra></extra>",
         )
     _add_flowers(figure, flowers)
-    title = f"{head}: the {_what(flowers)} it predicts"
+    title = f"{head}: the {target} it predicts"
     return _layout(figure, title, _x(found), _y(found))
 
 
-def _species_line(found: Map, head: str, flowers: Flowers) -> go.Figure:
+def _species_line(found: Map, head: str, flowers: Flowers, target: str) -> go.Figure:
     grids = found.heads[head]
     figure = go.Figure()
     for code, (name, color) in enumerate(_classes(flowers)):
@@ -117,7 +112,7 @@ def _species_line(found: Map, head: str, flowers: Flowers) -> go.Figure:
     _add_flowers(figure, strip)
     figure.update_yaxes(range=[0.2, 1.02], tickformat=".0%")
     x_title = _x(found)
-    return _layout(figure, f"{head}: the {_what(flowers)} it predicts, and how sure", x_title, "confidence")
+    return _layout(figure, f"{head}: the {target} it predicts, and how sure", x_title, "confidence")
 
 
 def measurement_map(found: Map, head: str, target: str, flowers: Flowers) -> go.Figure:

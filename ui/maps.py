@@ -114,7 +114,7 @@ def _controls(design: dict, data: Dataset, plane: maps.Plane) -> None:
             low, high = maps.column_range(data, column)
             unit = datasets.of(design).column(column).unit
             label = f"{column} held at{f' ({unit})' if unit else ''}"
-            step = 10 ** math.floor(math.log10(max(high - low, 1e-6)) - 2) * 5
+            step = 5.0 * 10.0 ** math.floor(math.log10(max(high - low, 1e-6)) - 2)
             st.slider(label, min_value=low, max_value=high, step=step, **_bound(column, value), width=220)
 
 

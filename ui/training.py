@@ -117,7 +117,7 @@ def _against_baselines(run: Run) -> list[str]:
     """Per head, whether the network beat scikit-learn's plain model on the same rows (kept per run)."""
     kept = st.session_state.get(BASELINES)
     if kept is None or kept[0] != run.number:
-        kept = (run.number, baselines(run.design))
+        kept = (run.number, baselines(run.design, data_source.prepared(run.design)))
         st.session_state[BASELINES] = kept
     return [verdict(kept[1][head.name], run.test[metric_name(run.heads, head, METRIC)]) for head in run.heads]
 
@@ -147,14 +147,15 @@ def downloads(run: Run, trained: TrainedModel) -> None:
             on_click="ignore",
         )
     st.caption(
-        "The model file takes measurements in cm: in front of each input it has a Normalization layer set to the "
+        "The model file takes the columns in their own units (categories one-hot): in front of each input it has "
+        "a Normalization layer set to the "
         "training rows' mean and variance, which scales them as the app did. "
         "Each chart's camera button (top right of the chart) saves it as a PNG image."
     )
 
 
 def _take_home(trained: TrainedModel):
-    """The trained model as it downloads: the network behind the app's scaling, taking cm."""
+    """The trained model as it downloads: the network behind the app's scaling, taking raw values."""
     design = trained["design"]
     return take_home_model(design, trained["weights"], input_scaling(data_source.prepared(design), design))
 
