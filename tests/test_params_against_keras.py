@@ -358,14 +358,10 @@ def compare_with_keras(design: dict, truth: Truth | None) -> list[str]:
                 problems.append(
                     f"{name}: input of {widths.get(name)} features, the loaders' columns give {truth.widths[name]}"
                 )
-        trainable, non_trainable = truth.expected_params()
-        if (weight_count(model.trainable_weights), weight_count(model.non_trainable_weights)) != (
-            trainable,
-            non_trainable,
-        ):
+        by_keras = weight_count(model.trainable_weights), weight_count(model.non_trainable_weights)
+        if by_keras != truth.expected_params():
             problems.append(
-                f"Keras counts {weight_count(model.trainable_weights)} + {weight_count(model.non_trainable_weights)}"
-                f" parameters, the generator {trainable} + {non_trainable}"
+                f"Keras counts {by_keras} (trainable, non-trainable), the generator {truth.expected_params()}"
             )
         wiring = keras_sources(model)
         for name in layer_names:

@@ -1,0 +1,131 @@
+"""The datasets on the pages, with AppTest: the picker, a CSV design opened by a link with and without its
+file, the binary head's warnings, and a Design page on 64 pixel inputs that still imports nothing heavy."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from apptest_support import DESIGN_PAGE, TRAIN_PAGE, open_session, preset_design, press_train, set_epochs
+
+from designer import csv_table, edits, links
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dataset_box(at):
+    return next(box for box in at.selectbox if box.label == "Dataset")
+
+
+def text_of(elements) -> str:
+    """The messages' words, without the backslashes that keep Markdown from reading them."""
+    return " ".join(element.value for element in elements).replace("\\", "")
+
+
+def totals(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("### Total params")]
+
+
+def test_picking_a_dataset_changes_the_design_and_its_counts():
+    at = open_session()
+    dataset_box(at).set_value("wine").run()
+    assert not at.exception
+    design = at.session_state["design"]
+    assert design["dataset"] == "wine" and design["heads"] == [{"name": "cultivar", "target": "cultivar"}]
+    # The lecture's trunk on 13 measurements and 3 cultivars, worked by hand.
+    assert totals(at) == [f"### Total params: {13 * 8 + 8 + 8 * 10 + 10 + 10 * 10 + 10 + 10 * 3 + 3} (1.35 KB)"]
+    dataset_box(at).set_value("iris").run()
+    assert "dataset" not in at.session_state["design"]  # back on Iris: the field is left out, as before
+
+
+def test_a_binary_head_warns_about_softmax_on_one_unit():
+    at = open_session(state={"design": preset_design("breast_cancer")})
+    assert not at.warning  # sigmoid and binary cross-entropy: nothing to say
+    activation = next(box for box in at.selectbox if box.key == "head-0:activation")
+    activation.set_value("softmax").run()
+    assert "always gives 1.0" in text_of(at.warning)
+    loss = next(box for box in at.selectbox if box.key == "head-0:loss")
+    loss.set_value("categorical_crossentropy").run()
+    assert "is always 0" in text_of(at.warning)
+
+
+def school_csv(rows: int = 80, seed: int = 3) -> bytes:
+    """Two numbers, a category and a yes-or-no outcome, separated by semicolons."""
+    chance = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["hours", "mock", "school", "passed"])
+    for _ in range(rows):
+        hours, mock = round(chance.uniform(0, 10), 1), round(chance.uniform(20, 100))
+        passed = "yes" if hours * 6 + mock * 0.5 > 55 else "no"
+        writer.writerow([hours, mock, chance.choice(["North", "South"]), passed])
+    return out.getvalue().encode()
+
+
+def csv_design() -> dict:
+    frame = csv_table.read(school_csv())
+    roles = {"hours": "input", "mock": "input", "school": "input", "passed": "class target"}
+    block, inputs, targets = csv_table.columns_for(frame, roles, "school.csv")
+    design = edits.csv_design(preset_design("logistic_regression"), block, inputs, targets)
+    design["training"] = {"epochs": 30, "batch_size": 8}
+    return design
+
+
+def test_a_csv_link_without_its_file_asks_for_one_and_cannot_train():
+    design = csv_design()
+    query = links.query_string(design).lstrip("?").split("=", 1)[1]
+    at = open_session(query={links.PARAMETER: query})
+    assert at.session_state["design"] == design  # the link carries the design and the columns it needs
+    asked = text_of(at.info)
+    assert "school.csv" in asked and "hours, mock, school, passed" in asked
+    at = open_session(TRAIN_PAGE, query={links.PARAMETER: query})
+    set_epochs(at, 2)
+    press_train(at)
+    assert "upload it" in text_of(at.error), text_of(at.error)
+
+
+@pytest.mark.keras
+def test_a_csv_design_with_its_file_trains_and_names_its_classes():
+    at = open_session(TRAIN_PAGE, state={"design": csv_design(), "csv_file": {"name": "s.csv", "data": school_csv()}})
+    press_train(at)
+    assert not at.error, [e.value for e in at.error]
+    (table,) = at.table
+    assert "accuracy" in table.value.iloc[0]["score"]
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    matrices = [c for c in charts if "confusion matrix" in c["layout"]["title"]["text"]]
+    assert matrices and matrices[0]["data"][0]["x"] == ["no", "yes"]  # the file's own class names, in order
+
+
+def test_a_csv_file_that_lacks_a_column_is_refused_by_name():
+    design = csv_design()
+    without = b"\n".join(line.rsplit(b";", 1)[0] for line in school_csv().splitlines())  # no "passed"
+    at = open_session(DESIGN_PAGE, state={"design": design, "csv_file": {"name": "short.csv", "data": without}})
+    at.session_state["csv-panel"] = True
+    at.run()
+    assert "'passed'" in text_of(at.error), text_of(at.error)
+
+
+DIGITS_AFTER_RENDER = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("streamlit_app.py", default_timeout=60)
+at.query_params["design"] = {link!r}
+at.run()
+assert not at.exception, at.exception
+assert any("Total params: 2,410" in m.value for m in at.markdown), [m.value for m in at.markdown][:8]
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & {{"tensorflow", "keras", "sklearn"}})))
+"""
+
+
+def test_a_digits_design_page_imports_neither_tensorflow_nor_scikit_learn():
+    link = links.query_string(preset_design("digits")).split("=", 1)[1]
+    code = DIGITS_AFTER_RENDER.format(link=link)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
