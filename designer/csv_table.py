@@ -28,6 +28,8 @@ from designer import datasets
 INPUT, CLASS, MEASUREMENT, UNUSED = "input", "class target", "measurement target", "unused"
 ROLES = (INPUT, CLASS, MEASUREMENT, UNUSED)
 SEPARATORS = ",;\t|"
+# The words read as a missing value: pandas' own list but "None", which a category may well hold.
+MISSING = ("", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "null", "NULL", "#N/A", "#NA", "<NA>", "?")
 PREVIEW_ROWS = 5
 
 
@@ -44,8 +46,18 @@ def read(data: bytes) -> pd.DataFrame:
     text = _decode(bytes(data))
     if not text.strip():
         raise CsvError("the file is empty: a CSV file needs a header row and rows of values")
+    separator = _separator(text)
+    _check_header(text, separator)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=_separator(text), skipinitialspace=True)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            skipinitialspace=True,
+            index_col=False,  # a row ending in a separator must not shift its values one column left
+            keep_default_na=False,
+            na_values=list(MISSING),
+            dtype=str,  # every cell as its text; _plain decides a column's kind
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error, OverflowError) as error:
         raise CsvError(
             f"the file is not a table of comma- or semicolon-separated values ({_first_line(error)})"
@@ -59,7 +71,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1").removeprefix("\u00ef\u00bb\u00bf")  # a UTF-8 byte-order mark, misread
 
 
 def _separator(text: str) -> str:
@@ -68,6 +80,20 @@ def _separator(text: str) -> str:
         return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
     except csv.Error:
         return ","
+
+
+def _check_header(text: str, separator: str) -> None:
+    """Refuse a header that names a column twice (pandas would quietly rename the second ``name.1``)."""
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=separator), [])
+    except csv.Error:
+        return  # pandas' reader says what is wrong
+    names = [name.strip() for name in header]
+    if "" in names:
+        raise CsvError(f"every column needs a name in the header row; column {names.index('') + 1} has none")
+    repeated = next((name for name in names if names.count(name) > 1), None)
+    if repeated is not None:
+        raise CsvError(f"column names must be different, got {repeated!r} twice")
 
 
 def _first_line(error: Exception) -> str:
@@ -91,7 +117,11 @@ def _checked(frame: pd.DataFrame) -> pd.DataFrame:
         repeated = next(name for name in names if names.count(name) > 1)
         raise CsvError(f"column names must be different, got {repeated!r} twice")
     frame.columns = names
-    return pd.DataFrame({name: _plain(frame[name]) for name in names})
+    table = pd.DataFrame({name: _plain(frame[name]) for name in names})
+    for name in names:
+        if not is_number(table[name]):
+            table[name] = table[name].astype(object)  # text as Python strings, NaN where missing
+    return table
 
 
 def _plain(series: pd.Series) -> pd.Series:
@@ -101,8 +131,8 @@ def _plain(series: pd.Series) -> pd.Series:
     if bool((numbers.notna() | ~present).all()):
         values = numbers.astype("float64")
         return values.where(np.isfinite(values.fillna(0)), np.nan)
-    text = series.astype("string").str.strip()
-    return text.where(present & (text != ""), None).astype(object)
+    text = series.astype(object).map(lambda value: value.strip() if isinstance(value, str) else value)
+    return text.where(present & (text != ""), np.nan)
 
 
 def is_number(series: pd.Series) -> bool:

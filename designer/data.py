@@ -121,11 +121,10 @@ def prepare(design: dict, csv: pd.DataFrame | None = None) -> Dataset:
     table = datasets.of(design)
     settings = spec.training_settings(design)
     whole = table_frame(design, csv)
-    needed = used_columns(design) + (
-        [table.target] if table.strata and table.target not in used_columns(design) else []
-    )
+    stratum = datasets.stratified_on(design)
+    needed = used_columns(design) + ([stratum.name] if stratum and stratum.name not in used_columns(design) else [])
     frame = whole.dropna(subset=needed).reset_index(drop=True)
-    strata = codes(frame, table.column(table.target)) if table.strata else None
+    strata = codes(frame, stratum) if stratum else None
     train_rows, validation_rows, test_rows = split_rows(
         len(frame), strata, settings["test_size"], settings["validation_split"], settings["seed"]
     )

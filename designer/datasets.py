@@ -136,12 +136,6 @@ class Table:
         return None if column is None else Task(column.name, column.categories, column.unit)
 
     @property
-    def strata(self) -> tuple[str, ...]:
-        """The classes the split keeps in proportion: those of the usual target, if it is a category."""
-        column = self.column(self.target)
-        return column.categories if column is not None else ()
-
-    @property
     def numbers(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns if not column.is_category)
 
@@ -281,6 +275,21 @@ def of(design: dict) -> Table:
     if table is None:
         raise ValueError(f"dataset must be one of {', '.join(BUILT_IN)} or a CSV block, got {design.get('dataset')!r}")
     return table
+
+
+def stratified_on(design: dict) -> Column | None:
+    """The class column a valid design's split keeps in proportion, or None (then the split is plain).
+
+    A built-in table's usual class (Iris' species, whatever the heads predict,
+    so an old design splits as it always did); a CSV design's first class target.
+    """
+    table = of(design)
+    if table.name != CSV:
+        column = table.column(table.target)
+        return column if column.is_category else None
+    targets = [head.get("target") for head in design.get("heads", []) if isinstance(head, dict)]
+    columns = [table.column(target) for target in targets]
+    return next((column for column in columns if column is not None and column.is_category), None)
 
 
 def _is_text(value: object, limit: int = MAX_COLUMN_NAME) -> bool:

@@ -469,7 +469,8 @@ def _check_fit(design: dict, report: _Report) -> None:
     table = datasets.of(design)
     test_size, validation_split = settings["test_size"], settings["validation_split"]
     train, validation, test = split_sizes(table.rows, test_size, validation_split)
-    classes = max(1, len(table.strata))
+    stratum = datasets.stratified_on(design)
+    classes = len(stratum.categories) if stratum else 1
     # scikit-learn's stratified split needs a row of each species in each part, and (to split again for
     # validation) at least two of each species left for training and validation.
     parts = (test, train + validation) if validation_split == 0 else (test, train, validation)

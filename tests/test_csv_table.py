@@ -206,11 +206,6 @@ def test_padded_cells_are_stripped_and_numbers_stay_numbers():
     assert values(frame["colour"]) == [COLOURS[i % 3] for i in range(12)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: rows that end in a separator (one field more than the header) make pandas take the first "
-    "column as the index, so every column silently gets its right-hand neighbour's values",
-)
 def test_rows_ending_in_a_separator_keep_their_columns_in_place():
     """Some exports end every row with a separator. The values must stay under their own names (or be refused)."""
     rows = ROWS_MADE[:20]
@@ -222,11 +217,6 @@ def test_rows_ending_in_a_separator_keep_their_columns_in_place():
     assert frame["size"].tolist() == [r["size"] for r in rows]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pandas' read_csv turns a column of True/False into booleans, and _plain then into the "
-    "numbers 0.0/1.0, though the module promises text as text (a class target's classes become '0' and '1')",
-)
 def test_a_column_of_true_and_false_is_read_as_text():
     text = "size,passed\n" + "".join(f"{i},{'True' if i % 2 else 'False'}\n" for i in range(12))
     frame = csv_table.read(text.encode())
@@ -462,12 +452,6 @@ def test_a_constant_input_is_scaled_to_zero():
         np.testing.assert_array_equal(part.x["input"][:, 1], np.zeros(len(part)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: datasets.table_of takes a CSV block's first category column as the table's target, so the "
-    "split is stratified on a category input (colour) that comes before the class target; a value seen "
-    "once in it makes train_test_split fail, reported as a bad test_size",
-)
 def test_a_rare_value_of_a_category_input_does_not_stop_the_split():
     """One row is "purple": a class target's split does not care, as the split is stratified on the label."""
     rows = [{**row, "colour": "purple" if i == 7 else row["colour"]} for i, row in enumerate(ROWS_MADE)]
