@@ -15,7 +15,7 @@ import json
 import keyword
 import textwrap
 
-from designer import datasets, spec
+from designer import csv_table, datasets, spec
 from designer.keras_model import seed_offsets
 from designer.network import Network, Node, resolve
 from designer.optimizers import keras_class_name
@@ -46,7 +46,7 @@ MODEL_ATTRIBUTES = frozenset(
 SCRIPT_NAMES = frozenset(
     {"keras", "layers", "np", "sys", "math", "model", "self", "training", "data", "inputs", "kwargs"}
     | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "ShuffledBatches", "pd", "read_table", "codes"}
-    | {"NUMBERS", "CATEGORIES", "CLASSES", "strata", "rows", "frame", "blocks"}
+    | {"NUMBERS", "CATEGORIES", "CLASSES", "strata", "rows", "frame", "blocks", "as_text", "numbers", "name"}
     | {
         "".join(part.capitalize() for part in name.split("_")) + "Net"
         for name in ("iris", "wine", "breast_cancer", "penguins", "digits", "csv")
@@ -121,14 +121,34 @@ def class_name(table: datasets.Table) -> str:
 
 
 # How each table is read, as the script reads it: the same loader the designer uses, no download.
-CSV_READER = """    # Your own file, beside this script, read as the designer read it (separator sniffed).
-    frame = pd.read_csv("{file}", sep=None, engine="python", encoding="utf-8-sig", skipinitialspace=True)
+CSV_READER = """    # Your own file, beside this script, read as the designer reads it.
+    frame = pd.read_csv(
+        "{file}",
+        sep=None,  # sniffed: comma, semicolon, tab or bar
+        engine="python",
+        encoding="utf-8-sig",
+        skipinitialspace=True,
+        index_col=False,
+        keep_default_na=False,
+        na_values={missing},
+        dtype=str,
+    )
     frame.columns = [str(name).strip() for name in frame.columns]
-    for name in CLASSES:  # categories as text, whole numbers without ".0"
-        frame[name] = frame[name].map(
-            lambda v: v if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
-        )
-    return frame"""
+    frame = frame[COLUMNS].apply(lambda column: column.str.strip().replace("", np.nan))
+    for name in COLUMNS:
+        numbers = pd.to_numeric(frame[name], errors="coerce")
+        if name not in CLASSES:
+            frame[name] = numbers
+        elif numbers.notna().sum() == frame[name].notna().sum():  # categories of numbers
+            frame[name] = numbers.map(as_text)
+    return frame
+
+
+def as_text(value):
+    \"\"\"A number as a category's text: 1 for 1.0, as the designer writes it.\"\"\"
+    if pd.isna(value):
+        return value
+    return str(int(value)) if float(value).is_integer() else repr(float(value))"""
 
 
 def _loader(table: datasets.Table) -> tuple[str, str]:
@@ -136,7 +156,8 @@ def _loader(table: datasets.Table) -> tuple[str, str]:
     if table.name == "penguins":
         return "from palmerpenguins import load_penguins", "    return load_penguins()"
     if table.name == datasets.CSV:
-        return "", CSV_READER.replace("{file}", table.file.replace("\\", "/").replace('"', ""))
+        file = table.file.replace("\\", "/").replace('"', "")
+        return "", CSV_READER.replace("{file}", file).replace("{missing}", json.dumps(list(csv_table.MISSING)))
     loader = f"load_{table.name}"
     return f"from sklearn.datasets import {loader}", (
         f"    bunch = {loader}()\n"
@@ -152,7 +173,7 @@ def _header(design: dict, net: Network, style: str) -> str:
     heads = ", ".join(f"{head.name} ({head.entry['target']})" for head in net.heads)
     about = textwrap.fill(f"Exported from the Keras Network Designer. Outputs: {heads}.", width=79)
     loader = _loader(table)[0]
-    encoder = ", OneHotEncoder" if any(node.entry["one_hot"] for node in net.inputs) else ""
+    encoder = "OneHotEncoder, " if any(node.entry["one_hot"] for node in net.inputs) else ""
     return "\n".join(
         [
             f'"""A network on {table.title} in Keras: {api}.',
@@ -166,11 +187,11 @@ def _header(design: dict, net: Network, style: str) -> str:
             "",
             "import keras",
             "import numpy as np",
-            "import pandas as pd",
+            *(["import pandas as pd"] if table.name != "penguins" else []),  # load_penguins() gives a frame
             "from keras import layers",
             *([loader] if loader else []),
             "from sklearn.model_selection import train_test_split",
-            f"from sklearn.preprocessing import StandardScaler{encoder}",
+            f"from sklearn.preprocessing import {encoder}StandardScaler",
         ]
     )
 
@@ -465,9 +486,10 @@ def _main(design: dict, heads: list[Head]) -> str:
         shuffle=False,  # the batches come in ShuffledBatches' order{callbacks}
         verbose=2,
     )
-    # The same lines as python -m designer train prints, to compare side by side. All the test rows go in
-    # one batch: over several, Keras 3.15's per-head losses come out unlike their exact means (4,047 g
-    # against 4,133 g for the penguins' body mass over 67 test rows in batches of 32).
+    # The same lines as python -m designer train prints, to compare side by side.
+    # All the test rows go in one batch: over several, Keras 3.15's per-head losses
+    # come out unlike their exact means (4,047 g against 4,133 g for the penguins'
+    # body mass over 67 test rows in batches of 32).
     rows = len(keras.tree.flatten(y_test)[0])
     test = model.evaluate(x_test, y_test, batch_size=rows, return_dict=True, verbose=0)
     print(f"Trained {{len(history.history['loss'])}} epochs. Test metrics ({{rows}} rows):")

@@ -25,7 +25,7 @@ import pytest
 from design_cases import PRESET_CASES, cases, design_of, network_of
 from test_params_against_keras import keras_sources
 
-from designer import params, presets
+from designer import datasets, params, presets
 from designer.keras_model import build_model, keras_dot, summary_text
 from designer.network import resolve
 from designer.validation import ensure_valid
@@ -65,8 +65,8 @@ def kind_of(layer) -> str:
 
 
 def input_groups(design: dict) -> dict[str, tuple[str, ...]]:
-    """Input name -> its Iris columns, read from the design (no ``inputs``: all four as ``input``)."""
-    inputs = design.get("inputs", list(IRIS_COLUMNS))
+    """Input name -> its columns, read from the design (no ``inputs``: the table's usual ones as ``input``)."""
+    inputs = design.get("inputs", list(datasets.of(design).inputs))
     if isinstance(inputs, list):
         return {"input": tuple(inputs)}
     return {name: tuple(columns) for name, columns in inputs.items()}
@@ -75,7 +75,8 @@ def input_groups(design: dict) -> dict[str, tuple[str, ...]]:
 def expected_labels(model, design: dict) -> dict[str, tuple[str, ...]]:
     """A name for each feature every Keras layer outputs, following Keras' wiring.
 
-    Input columns by their Iris name, a classification head's units by species,
+    Input columns by their name (a category's one-hot features as ``island=Dream``), a classification
+    head's units by class (a two-class head's one unit as ``P(benign)``),
     a regression head's unit by its target, concatenate its sources' names
     joined in order; any other layer's features (dense, dropout, batch norm) as
     ``<layer> #<n>``, counting from 1 (as ``feature_labels`` documents ``hidden_1 #3``).
@@ -83,15 +84,26 @@ def expected_labels(model, design: dict) -> dict[str, tuple[str, ...]]:
     groups, sources = input_groups(design), keras_sources(model)
     targets = {head["name"]: head["target"] for head in design["heads"]}
     labels: dict[str, tuple[str, ...]] = {}
+    table = datasets.of(design)  # its categories are checked against the loaders in test_datasets.py
+
+    def one_hot(column: str) -> tuple[str, ...]:
+        values = table.column(column).categories
+        return tuple(f"{column}={value}" for value in values) if values else (column,)
+
+    def head_units(target: str) -> tuple[str, ...]:
+        classes = table.column(target).categories
+        if len(classes) == 2:
+            return (f"P({classes[1]})",)  # one sigmoid unit: the probability of the second class
+        return classes or (target,)
 
     def label(name: str) -> tuple[str, ...]:
         if name not in labels:
             layer = model.get_layer(name)
             joined = tuple(feature for source in sources[name] for feature in label(source))
             if kind_of(layer) == "InputLayer":
-                labels[name] = groups[name]
+                labels[name] = tuple(feature for column in groups[name] for feature in one_hot(column))
             elif name in targets:
-                labels[name] = SPECIES if targets[name] == "species" else (targets[name],)
+                labels[name] = head_units(targets[name])
             elif kind_of(layer) == "Concatenate":
                 labels[name] = joined
             else:
@@ -144,8 +156,8 @@ def test_layer_weights_are_keras_weights_labelled(case):
         assert kernel.rows == feeding
         assert kernel.columns == bias.columns == labels[name]
         if sources[name] and sources[name][0] in groups and len(sources[name]) == 1:
-            assert kernel.rows == groups[sources[name][0]], f"{name} is fed by the input {sources[name][0]}"
-        if targets.get(name) == "species":
+            assert kernel.rows == labels[sources[name][0]], f"{name} is fed by the input {sources[name][0]}"
+        if targets.get(name) == "species" and datasets.of(design) is datasets.IRIS:
             assert kernel.columns == SPECIES
 
 
