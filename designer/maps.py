@@ -149,18 +149,34 @@ def unit_layers(design: dict) -> list[str]:
 
 
 def default_plane(design: dict, data: Dataset) -> Plane:
-    """Petal length against petal width when the design takes both, else its two most telling number columns.
+    """Petal length against petal width when the design takes both, else its two most telling number columns
+    (the preferred ones, then those whose values spread most).
 
     The other input columns are held at the training rows' mean (a category, at its most common value).
     """
     columns = input_columns(design)
     if not columns:
         raise MapError("a map needs a number column among the inputs; this design takes only categories")
-    axes = ([column for column in AXIS_PREFERENCE if column in columns] + list(columns))[:2]
-    axes = list(dict.fromkeys(axes))[:2]
+    axes = list(dict.fromkeys([column for column in AXIS_PREFERENCE if column in columns] + _spread(data, columns)))[:2]
     x, y = axes[0], axes[1] if len(axes) > 1 else None
     held = [c for c in held_columns(design) if c not in axes]
     return Plane(x, y, _training_means(data, held), GRID, _ranges(data, x, y), _units(data, x, y))
+
+
+def _spread(data: Dataset, columns: Sequence[str]) -> list[str]:
+    """The columns by how much their training values spread over their range, widest first.
+
+    Without a preferred pair, a map looks along the columns that vary most: the
+    middle pixels of a digit rather than its always-blank corners.
+    """
+    training = data.frame.iloc[data.train.rows]
+
+    def spread(column: str) -> float:
+        values = training[column].to_numpy(np.float64)
+        span = float(values.max() - values.min())
+        return float(values.std()) / span if span > 0 else 0.0
+
+    return sorted(columns, key=spread, reverse=True)
 
 
 def _units(data: Dataset, x: str, y: str | None) -> dict[str, str]:
