@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,15 +50,18 @@ def read(data: bytes) -> pd.DataFrame:
     separator = _separator(text)
     _check_header(text, separator)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            skipinitialspace=True,
-            index_col=False,  # a row ending in a separator must not shift its values one column left
-            keep_default_na=False,
-            na_values=list(MISSING),
-            dtype=str,  # every cell as its text; _plain decides a column's kind
-        )
+        with warnings.catch_warnings():
+            # Extra fields at a row's end (a trailing separator) are dropped; pandas' warning would only reach a log.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=separator,
+                skipinitialspace=True,
+                index_col=False,  # a row ending in a separator must not shift its values one column left
+                keep_default_na=False,
+                na_values=list(MISSING),
+                dtype=str,  # every cell as its text; _plain decides a column's kind
+            )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error, OverflowError) as error:
         raise CsvError(
             f"the file is not a table of comma- or semicolon-separated values ({_first_line(error)})"
