@@ -16,6 +16,7 @@ checks a file opened for a shared design against the columns it needs.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import warnings
@@ -187,12 +188,8 @@ def summaries(frame: pd.DataFrame) -> list[Summary]:
         )
     categories = [i for i, s in enumerate(found) if 2 <= s.distinct <= datasets.MAX_CATEGORIES and s.kind == "text"]
     target = categories[-1] if categories else len(found) - 1
-    found[target] = Summary(
-        **{
-            **found[target].__dict__,
-            "role": CLASS if found[target].distinct <= datasets.MAX_CATEGORIES else MEASUREMENT,
-        }
-    )
+    role = CLASS if found[target].distinct <= datasets.MAX_CATEGORIES else MEASUREMENT
+    found[target] = dataclasses.replace(found[target], role=role)
     return found
 
 

@@ -19,7 +19,7 @@ measurement target; a target with two classes gets a binary head.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DEFAULT = "iris"
 CSV = "csv"  # the name of a learner's own table, and the key of its block in the design
@@ -241,8 +241,6 @@ DIGITS = Table(
 
 def _all_numbers(table: Table) -> Table:
     """A table whose new designs take every number column, when it names no inputs of its own."""
-    from dataclasses import replace
-
     return table if table.inputs else replace(table, inputs=table.numbers)
 
 

@@ -42,15 +42,18 @@ MODEL_ATTRIBUTES = frozenset(
     train_step trainable trainable_variables trainable_weights variable_dtype variables weights
     activity_regularizer autocast call_signature_parameters supports_jit unrolled_steps_per_execution""".split()  # noqa: SIM905
 )
+
+
+def _class_name(table_name: str) -> str:
+    return "".join(part.capitalize() for part in table_name.split("_")) + "Net"
+
+
 # Names a generated function must not rebind: the script's own imports, globals and helpers.
 SCRIPT_NAMES = frozenset(
     {"keras", "layers", "np", "sys", "math", "model", "self", "training", "data", "inputs", "kwargs"}
     | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "ShuffledBatches", "pd", "read_table", "codes"}
     | {"NUMBERS", "CATEGORIES", "CLASSES", "strata", "rows", "frame", "blocks", "as_text", "numbers", "name"}
-    | {
-        "".join(part.capitalize() for part in name.split("_")) + "Net"
-        for name in ("iris", "wine", "breast_cancer", "penguins", "digits", "csv")
-    }
+    | {_class_name(name) for name in (*datasets.BUILT_IN, datasets.CSV)}
 )
 
 
@@ -117,7 +120,7 @@ def _table(design: dict | None) -> datasets.Table:
 
 def class_name(table: datasets.Table) -> str:
     """The subclassed model's class: ``IrisNet``, ``BreastCancerNet``, ``CsvNet``."""
-    return "".join(part.capitalize() for part in table.name.split("_")) + "Net"
+    return _class_name(table.name)
 
 
 # How each table is read, as the script reads it: the same loader the designer uses, no download.
