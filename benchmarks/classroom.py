@@ -11,7 +11,7 @@ time.
 
 Per run: the press (just before ``click().run()``), the first live drawing of
 the curves (the page's live loop calls the module-level ``curves`` function,
-``ui.runs.curves`` in the current app, ``ui.training.curves`` in the reference;
+``ui.training.curves`` in both apps (the current one's ``ui.runs`` imports it at draw time);
 a wrapper records its first call keyed ``"live-1"`` in the session, told apart
 by ``session_state["bench_learner"]``), the end (``run()`` returns), and the
 run's status: ``finished`` completes it; any other status, an ``at.exception``
@@ -296,7 +296,7 @@ class App:
         """Record when each learner's live view first draws its curves (``key == "live-1"``)."""
         import streamlit as st
 
-        module = importlib.import_module("ui.runs" if self.kind == "current" else "ui.training")
+        module = importlib.import_module("ui.training")  # ui.runs imports it from there when a run draws
         original = module.curves
 
         def curves(*args, **kwargs):

@@ -14,8 +14,9 @@ is kept in its own unit, so that errors read in cm, mm or g.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -116,7 +117,26 @@ def used_columns(design: dict) -> list[str]:
 
 
 def prepare(design: dict, csv: pd.DataFrame | None = None) -> Dataset:
-    """Split, scale and encode a valid design's table (``csv``: a CSV design's file, as read)."""
+    """Split, scale and encode a valid design's table (``csv``: a CSV design's file, as read).
+
+    A built-in table's parts are kept for the last few designs asked for (their
+    arrays read-only): a live page asks again at every redraw, from every session.
+    """
+    if csv is None and datasets.name_of(design) != datasets.CSV:
+        return _prepared(json.dumps(design, sort_keys=True))
+    return _prepare(design, csv)
+
+
+@lru_cache(maxsize=16)  # a Dataset of the largest table, digits, holds about 1.5 MB
+def _prepared(design_text: str) -> Dataset:
+    data = _prepare(json.loads(design_text), None)
+    for part in (data.train, data.validation, data.test):
+        for array in (part.rows, *part.x.values(), *part.y.values()):
+            array.setflags(write=False)
+    return data
+
+
+def _prepare(design: dict, csv: pd.DataFrame | None) -> Dataset:
     net = resolve(ensure_valid(design))
     table = datasets.of(design)
     settings = spec.training_settings(design)
