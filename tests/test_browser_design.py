@@ -82,17 +82,18 @@ def test_every_button_has_an_accessible_name_in_words(page):
 
 
 def test_every_from_box_shows_its_whole_choice(page):
-    boxes = page.get_by_role("combobox", name="From", exact=True).all()
-    assert len(boxes) == 4  # three layers and a head
-    for box in boxes:
+    boxes = page.get_by_role("combobox", name="From", exact=True)
+    expect(boxes).to_have_count(4)  # three layers and a head; expect waits while the page draws, len(all()) would not
+    for box in boxes.all():
         assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), box.input_value()
 
 
 def test_input_chips_are_not_cut_off(page):
-    chips = page.get_by_test_id("stMultiSelect").first.locator("[data-tag]").all()
-    assert len(chips) == 4
-    right = page.get_by_test_id("stMultiSelect").first.evaluate("e => e.getBoundingClientRect().right")
-    for chip in chips:
+    inputs = page.get_by_test_id("stMultiSelect").first
+    chips = inputs.locator("[data-tag]")
+    expect(chips).to_have_count(4)  # waits while the page draws: the chips can land after the script ends
+    right = inputs.evaluate("e => e.getBoundingClientRect().right")
+    for chip in chips.all():
         assert chip.evaluate("e => e.getBoundingClientRect().right") <= right, chip.inner_text()
 
 
