@@ -16,8 +16,8 @@ result link claims, :mod:`designer.results`. A part (:func:`part_value`) is a se
 one field of one layer or head (``layers.hidden_1.units``) or, for ``hide``
 only, a page (``page:code``). A hidden part is locked too.
 
-``check`` seals the exercise: a hash of the exercise and of the values of its
-locked parts (:func:`seal`). A learner's edits keep it, as they cannot touch a
+``check`` seals the exercise: a hash of the exercise, of the values of its
+locked parts and of its dataset (:func:`seal`). A learner's edits keep it, as they cannot touch a
 locked part (:func:`refused_edit`); a link whose locked parts or exercise were
 edited by hand no longer matches it, and validation refuses it. It is a
 teaching aid, not security: anyone can compute the hash.
@@ -47,6 +47,7 @@ SECTIONS = ("inputs", "layers", "heads", "training")
 SECTION_WORDS = {"inputs": "the inputs", "layers": "the hidden layers", "heads": "the output heads"}
 LAYER_FIELDS = tuple(sorted({"from"} | {f.name for kind in kinds.LAYERS.values() for f in kind.fields}))
 HEAD_FIELDS = tuple(sorted({"from"} | {f.name for f in kinds.HEAD.fields}))
+DATASET = "dataset"  # not a part one locks: every exercise keeps its dataset (see seal)
 MISSING = "(no such node)"  # the value of a field lock whose node is gone
 
 
@@ -180,10 +181,18 @@ def describe_part(part: str) -> str:
 
 
 def seal(design: dict) -> str:
-    """The check of the design's exercise: a hash of the exercise (without its check) and its locked parts' values."""
+    """The check of the design's exercise: a hash of the exercise (without its check), its locked parts' values
+    and its dataset.
+
+    An exercise is always set on its dataset, locked or not: a goal of 0.95 accuracy means one thing on Iris
+    and another on digits. Iris, the default, adds nothing to the hash, so checks made before there were
+    other datasets still match.
+    """
     exercise = {key: value for key, value in design[FIELD].items() if key != "check"}
-    locked = {part: part_value(design, part) for part in locked_parts(exercise)}
-    text = json.dumps({"exercise": exercise, "locked": locked}, sort_keys=True, separators=(",", ":"))
+    sealed: dict = {"exercise": exercise, "locked": {part: part_value(design, part) for part in locked_parts(exercise)}}
+    if design.get(DATASET, datasets.DEFAULT) != datasets.DEFAULT:
+        sealed[DATASET] = design[DATASET]
+    text = json.dumps(sealed, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
 
 
@@ -237,11 +246,15 @@ def refused_edit(before: dict, after: dict) -> list[Refusal]:
     exercise = before.get(FIELD)
     if not exercise or after.get(FIELD) != exercise:
         return []
-    return [
+    refusals = [
         Refusal(part, f"The exercise locks {describe_part(part)}, so that change was not applied.")
         for part in locked_parts(exercise)
         if part_value(before, part) != part_value(after, part)
     ]
+    if before.get(DATASET, datasets.DEFAULT) != after.get(DATASET, datasets.DEFAULT):
+        title = datasets.of(before).title
+        refusals.append(Refusal(DATASET, f"The exercise is set on {title}, so its dataset cannot change."))
+    return refusals
 
 
 def with_seed(design: dict, seed: int) -> dict:

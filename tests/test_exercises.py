@@ -430,3 +430,48 @@ def test_any_json_in_the_exercise_field_is_answered_with_problems_never_an_excep
     for design in ({**LECTURE, "exercise": value}, {**LECTURE, "layers": value, "exercise": value}):
         problems = validate(design)
         assert all(isinstance(p.message, str) and p.on_page for p in problems)
+
+
+# ------------------------------------------------------------------------------ an exercise keeps its dataset
+
+WINE = PRESETS["wine"]
+SCHOOL = {  # a learner's CSV file as a design records it
+    "csv": "school.csv",
+    "rows": 120,
+    "columns": [{"name": "hours"}, {"name": "sleep"}, {"name": "passed", "categories": ["no", "yes"]}],
+}
+ON_SCHOOL = {**edits.set_dataset(LECTURE, SCHOOL, LECTURE), "inputs": ["hours", "sleep"],
+             "heads": [{"name": "passed", "target": "passed"}]}  # fmt: skip
+
+
+def test_changing_an_exercises_dataset_is_refused_by_name():
+    wine = exercise(WINE, "cultivar.accuracy>=0.9")
+    other = edits.set_dataset(wine, "breast_cancer", PRESETS["breast_cancer"])
+    assert not errors(validate(wine))
+    [refusal] = exercises.refused_edit(wine, {**other, "exercise": wine["exercise"]})
+    assert refusal.message == "The exercise is set on Wine, so its dataset cannot change."
+    assert exercises.refused_edit(wine, edits.add_layer(wine)) == []
+
+
+@pytest.mark.parametrize(
+    ("design", "goal_text", "change"),
+    [
+        (WINE, "cultivar.accuracy>=0.9", lambda d: d.update(dataset="iris", inputs=list(LECTURE["inputs"]),
+                                                            heads=[{"name": "cultivar", "target": "species"}])),
+        (ON_SCHOOL, "passed.accuracy>=0.9", lambda d: d["dataset"].update(rows=121)),
+        (ON_SCHOOL, "passed.accuracy>=0.9", lambda d: d["dataset"]["columns"][2].update(categories=["yes", "no"])),
+    ],
+    ids=["wine made iris", "another row count", "classes reordered"],
+)  # fmt: skip
+def test_an_exercise_link_moved_to_another_table_no_longer_matches_its_check(design, goal_text, change):
+    moved = json.loads(json.dumps(exercise(design, goal_text)))
+    change(moved)
+    assert not errors(validate(exercises.without(moved)))  # valid as a design: only the check notices
+    with pytest.raises(links.LinkError, match=CHECK_MISMATCH):
+        links.from_query_string(links.query_string(moved))
+
+
+def test_on_iris_the_dataset_adds_nothing_to_the_check_so_older_checks_still_match():
+    sealed = exercise(LECTURE, "species.accuracy>=0.95", locks=["layers"])
+    assert exercises.seal({**sealed, "dataset": "iris"}) == sealed["exercise"]["check"]
+    assert exercises.seal({**sealed, "dataset": "wine"}) != sealed["exercise"]["check"]
