@@ -79,3 +79,22 @@ def test_a_csv_upload_gets_roles_and_trains(page: Page):
     wait_until_idle(page)
     app_button(page, "Train").click()
     expect(page.get_by_text("passed: confusion matrix (test rows)")).to_be_visible(timeout=TRAINING_TIMEOUT * 2)
+
+
+def test_the_wine_map_keeps_its_eleven_held_columns_in_a_closed_expander(page: Page):
+    pick_dataset(page, "Wine")
+    go_to(page, "Train", "Train on Wine")
+    page.get_by_role("spinbutton", name="Epochs").fill("10")
+    page.get_by_role("spinbutton", name="Epochs").press("Enter")
+    wait_until_idle(page)
+    app_button(page, "Train").click()
+    expect(page.get_by_role("heading", name="What the network learned")).to_be_visible(timeout=TRAINING_TIMEOUT)
+    wait_until_idle(page)
+    alcohol = page.get_by_role("slider", name="alcohol held at")
+    expect(alcohol).to_be_hidden()  # 11 sliders would push the map off the screen
+    held = page.get_by_test_id("stExpander").get_by_text("The other 11 inputs, held fixed")
+    held.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "map_wine.png")
+    held.click()
+    expect(alcohol).to_be_visible()
+    expect(page.get_by_test_id("stMain").get_by_role("slider")).to_have_count(11)

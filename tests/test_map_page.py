@@ -20,7 +20,7 @@ from apptest_support import (
     press_train,
     set_epochs,
 )
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_iris, load_wine
 from test_maps import independent_inputs
 
 from designer import datasets, maps, spec
@@ -123,6 +123,20 @@ def test_a_held_measurement_moves_the_map():
     after = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
     assert not np.allclose(before, after)
     assert "sepal_width at 4.2 cm" in " ".join(c.value for c in at.caption)
+
+
+def test_a_wide_tables_held_columns_wait_in_an_expander_and_still_move_the_map():
+    at = trained_session("wine", epochs=5)
+    held = len(load_wine().feature_names) - 2  # all but the two on the axes
+    (panel,) = [e for e in at.expander if e.label == f"The other {held} inputs, held fixed"]
+    assert len(panel.slider) == held
+    caption = unescape(" ".join(c.value for c in at.caption))
+    assert f"the other {held} inputs held fixed" in caption and "alcohol at" not in caption
+    before = plotly_values(heatmaps(titled(at, "cultivar: the cultivar it predicts")[0])[0]["z"])
+    alcohol = labelled(panel.slider, "alcohol held at")
+    alcohol.set_value(alcohol.max).run()
+    assert not at.exception
+    assert not np.allclose(before, plotly_values(heatmaps(titled(at, "cultivar: the cultivar it predicts")[0])[0]["z"]))
 
 
 # --- step by step, reset, the baseline, the live map -----------------------------------------------

@@ -1,7 +1,7 @@
 """The Train page's decision maps: the plane's controls, each head's map, and a map per unit.
 
 The plane the learner looks at is one plain dict in the session (``PLANE``:
-the two axes, the held columns' values in cm, the layer whose units are
+the two axes, the held columns' values, the layer whose units are
 shown), checked by :func:`designer.maps.plane` at every run of the page; its
 widgets are set from it before they are drawn. A map is computed from the
 kept weights of the latest run (the Keras model called eagerly in this
@@ -23,6 +23,7 @@ from ui.plane_link import PLANE  # the session's plane settings: one dict, see u
 from ui.text import plain
 
 KEPT = "map_kept"
+MANY_HELD = 6  # more held columns than this (wine has 11, digits 62) are listed in an expander, not beside the axes
 MAP_WAIT_SECONDS = 30  # a map job waits for the next free worker at most this long
 
 
@@ -40,14 +41,20 @@ def section(run: Run, trained: TrainedModel) -> None:
         st.info("The trainers are all busy, so the map could not be drawn just now; change a setting to try again.")
         return
     caption = "Each point of the plane is coloured by what the network predicts there"
-    held = ", ".join(_held(design, column, value) for column, value in plane.fixed.items())
-    if held:
+    if plane.fixed:
         noun = datasets.of(design).row_noun
-        caption += f", with {held}. Each {noun} is drawn where its own two values put it, "
+        caption += f", with {_held_text(design, plane.fixed)}. Each {noun} is drawn where its own two values put it, "
         caption += "whatever its other values: a projection"
     st.caption(caption + ". Circles: rows it trained on; diamonds: test rows; a red ring: a test row it gets wrong.")
     _head_maps(run, found, data, trained["test_predictions"], key="map")
     _units(design, found, layer)
+
+
+def _held_text(design: dict, fixed: dict) -> str:
+    """The held columns in words: each with its value, or for a wide table how many, and where to set them."""
+    if len(fixed) > MANY_HELD:
+        return f"the other {len(fixed)} inputs held fixed at the values listed above"
+    return ", ".join(_held(design, column, value) for column, value in fixed.items())
 
 
 def _held(design: dict, column: str, value: object) -> str:
@@ -106,16 +113,29 @@ def _controls(design: dict, data: Dataset, plane: maps.Plane) -> None:
     with st.container(horizontal=True):
         st.selectbox("Across (x)", columns, **_bound("x", plane.x), width=200)
         st.selectbox("Up (y)", columns, **_bound("y", plane.y), width=200)
-        for column, value in plane.fixed.items():
-            if isinstance(value, str):  # a category, held at one of its values
-                categories = list(datasets.of(design).column(column).categories)
-                st.selectbox(f"{column} held at", categories, **_bound(column, value), width=200)
-                continue
-            low, high = maps.column_range(data, column)
-            unit = datasets.of(design).column(column).unit
-            label = f"{column} held at{f' ({unit})' if unit else ''}"
-            step = 5.0 * 10.0 ** math.floor(math.log10(max(high - low, 1e-6)) - 2)
-            st.slider(label, min_value=low, max_value=high, step=step, **_bound(column, value), width=220)
+        if len(plane.fixed) <= MANY_HELD:
+            _held_controls(design, data, plane.fixed)
+    if len(plane.fixed) > MANY_HELD:  # a wide table (digits: 62) would bury the map under its sliders
+        with st.expander(_held_title(plane.fixed)), st.container(horizontal=True):
+            _held_controls(design, data, plane.fixed)
+
+
+def _held_title(fixed: dict) -> str:
+    return f"The other {len(fixed)} inputs, held fixed"
+
+
+def _held_controls(design: dict, data: Dataset, fixed: dict) -> None:
+    """A slider (a number, over its training range) or a picker (a category) for each held column."""
+    for column, value in fixed.items():
+        if isinstance(value, str):  # a category, held at one of its values
+            categories = list(datasets.of(design).column(column).categories)
+            st.selectbox(f"{column} held at", categories, **_bound(column, value), width=200)
+            continue
+        low, high = maps.column_range(data, column)
+        unit = datasets.of(design).column(column).unit
+        label = f"{column} held at{f' ({unit})' if unit else ''}"
+        step = 5.0 * 10.0 ** math.floor(math.log10(max(high - low, 1e-6)) - 2)
+        st.slider(label, min_value=low, max_value=high, step=step, **_bound(column, value), width=220)
 
 
 def _bound(setting: str, value: object) -> dict:
