@@ -49,10 +49,10 @@ def read(data: bytes) -> pd.DataFrame:
     if not text.strip():
         raise CsvError("the file is empty: a CSV file needs a header row and rows of values")
     separator = _separator(text)
-    _check_header(text, separator)
+    _check_shape(text, separator)
     try:
         with warnings.catch_warnings():
-            # Extra fields at a row's end (a trailing separator) are dropped; pandas' warning would only reach a log.
+            # Empty fields at a row's end (a trailing separator) are dropped; pandas' warning would only reach a log.
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             frame = pd.read_csv(
                 io.StringIO(text),
@@ -87,18 +87,30 @@ def _separator(text: str) -> str:
         return ","
 
 
-def _check_header(text: str, separator: str) -> None:
-    """Refuse a header that names a column twice (pandas would quietly rename the second ``name.1``)."""
+def _check_shape(text: str, separator: str) -> None:
+    """Refuse a header that names a column twice (pandas would quietly rename the second ``name.1``), and a
+    row with more values than the header has names (pandas would quietly drop them). Empty fields at a row's
+    end, left by a trailing separator, are not values."""
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=separator), [])
+        rows = csv.reader(io.StringIO(text), delimiter=separator)
+        header = next(rows, [])
+        names = [name.strip() for name in header]
+        if "" in names:
+            raise CsvError(f"every column needs a name in the header row; column {names.index('') + 1} has none")
+        repeated = next((name for name in names if names.count(name) > 1), None)
+        if repeated is not None:
+            raise CsvError(f"column names must be different, got {repeated!r} twice")
+        for row in rows:
+            values = len(row)
+            while values > len(names) and not row[values - 1].strip():  # a trailing separator's empty field
+                values -= 1
+            if values > len(names):
+                raise CsvError(
+                    f"line {rows.line_num} has {values} values but the header names {len(names)} columns; "
+                    "every row needs one value per column"
+                )
     except csv.Error:
         return  # pandas' reader says what is wrong
-    names = [name.strip() for name in header]
-    if "" in names:
-        raise CsvError(f"every column needs a name in the header row; column {names.index('') + 1} has none")
-    repeated = next((name for name in names if names.count(name) > 1), None)
-    if repeated is not None:
-        raise CsvError(f"column names must be different, got {repeated!r} twice")
 
 
 def _first_line(error: Exception) -> str:

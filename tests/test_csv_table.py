@@ -217,6 +217,22 @@ def test_rows_ending_in_a_separator_keep_their_columns_in_place():
     assert frame["size"].tolist() == [r["size"] for r in rows]
 
 
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [(["1,2,9"] + ["5,6"] * 11, 2), (["5,6"] * 6 + ["3,4,9"] + ["5,6"] * 5, 8), (["5,6,7"] * 12, 2)],
+    ids=["the first row", "a middle row", "every row"],
+)
+def test_a_row_with_more_values_than_the_header_has_names_is_refused_by_its_line(rows, line):
+    """A value with no column name would be dropped; every row with one (pandas drops the first row's quietly)."""
+    message = refusal(csv_table.read, ("a,b\n" + "\n".join(rows) + "\n").encode())
+    assert message.startswith(f"line {line} has 3 values but the header names 2 columns"), message
+
+
+def test_a_separator_ending_every_row_leaves_no_value_behind():
+    frame = csv_table.read(("a,b\n" + "5,6, \n" * 12).encode())
+    assert list(frame.columns) == ["a", "b"] and frame["b"].tolist() == [6.0] * 12
+
+
 def test_a_column_of_true_and_false_is_read_as_text():
     text = "size,passed\n" + "".join(f"{i},{'True' if i % 2 else 'False'}\n" for i in range(12))
     frame = csv_table.read(text.encode())
