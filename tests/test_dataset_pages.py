@@ -1,5 +1,6 @@
 """The datasets on the pages, with AppTest: the picker, a CSV design opened by a link with and without its
-file, the binary head's warnings, and a Design page on 64 pixel inputs that still imports nothing heavy."""
+file, the binary head's warnings, an exercise on Wine, projector mode on digits, and a Design page on 64 pixel
+inputs that still imports nothing heavy."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from apptest_support import DESIGN_PAGE, TRAIN_PAGE, open_session, preset_design, press_train, set_epochs
 
-from designer import csv_table, edits, links
+from designer import csv_table, edits, exercises, goals, links
+from ui.projector import PROJECTOR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,6 +111,35 @@ def test_a_csv_file_that_lacks_a_column_is_refused_by_name():
     at.session_state["csv-panel"] = True
     at.run()
     assert "'passed'" in text_of(at.error), text_of(at.error)
+
+
+def goal_lines(at) -> list[str]:
+    return [m.value.replace("\\", "") for m in at.markdown if "**met:**" in m.value or "**not yet:**" in m.value]
+
+
+@pytest.mark.keras
+def test_an_exercise_on_wine_keeps_its_dataset_and_is_met_by_training():
+    wine = preset_design("wine")
+    design = exercises.make(wine, "Cultivars", [goals.parse_goal("cultivar.accuracy>=0.9")], locks=["inputs"])
+    at = open_session(query={links.PARAMETER: links.encode(design)}, timeout=120)
+    assert dataset_box(at).disabled and dataset_box(at).value == "wine"
+    assert "cultivar accuracy ≥ 90 %: train the design on screen to see" in goal_lines(at)[0]
+    at.switch_page(TRAIN_PAGE).run()
+    press_train(at)
+    assert not at.error, [e.value for e in at.error]
+    (line,) = goal_lines(at)
+    assert "**met:** cultivar accuracy" in line, line
+
+
+def test_projector_mode_draws_the_64_pixel_digits_network_large():
+    link = links.encode(preset_design("digits"))
+    at = open_session(query={links.PARAMETER: link, "projector": "true"})
+    dot = next(chart.proto.spec for chart in at.get("graphviz_chart"))
+    assert f"fontsize={PROJECTOR.font_size}" in dot.replace('"', "")
+    assert "pixel_0_0" in dot
+    at.switch_page(TRAIN_PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "Train on Handwritten digits"
 
 
 DIGITS_AFTER_RENDER = """
