@@ -327,11 +327,14 @@ class App:
             import_keras()
         return time.monotonic() - started
 
-    def open(self, design: dict, learner: int):
-        """A session on the Train page whose design is ``design``, as a share link opens it."""
+    def open(self, design: dict, learner: int, state: dict | None = None):
+        """A session on the Train page whose design is ``design``, as a share link opens it (with ``state``
+        in its session too: an uploaded file)."""
         from streamlit.testing.v1 import AppTest
 
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=self.run_timeout)
+        for key, value in (state or {}).items():
+            at.session_state[key] = value
         at.session_state["design"] = design
         at.session_state[LEARNER_KEY] = learner
         at.run()
@@ -442,13 +445,24 @@ def log(text: str) -> None:
 # ------------------------------------------------------------------------------------------ the classroom
 
 
-def classroom(kind: str, learners: int, runs: int, epochs: int, run_timeout: float, deadline: float) -> dict:
-    """Run the classroom in this process with the app of this tree; its figures."""
+def lecture_learner(i: int, epochs: int) -> tuple[dict, dict]:
+    """Learner ``i``'s design (the default one, ``first_units(i)`` wide, seed ``i``) and no other session state."""
+    return design_of(first_units(i), seed=i, epochs=epochs), {}
+
+
+def classroom(
+    kind: str, learners: int, runs: int, epochs: int, run_timeout: float, deadline: float, learner_of=lecture_learner
+) -> dict:
+    """Run the classroom in this process with the app of this tree; its figures.
+
+    ``learner_of(i, epochs)`` gives learner ``i``'s design and any other session state it opens with.
+    """
     server = os.getpid()
     at_start = rss_mb(server)
     app = App(kind, run_timeout)
     opened = time.monotonic()
-    sessions = [app.open(design_of(first_units(i), seed=i, epochs=epochs), learner=i) for i in range(learners)]
+    openings = [learner_of(i, epochs) for i in range(learners)]
+    sessions = [app.open(design, learner=i, state=state) for i, (design, state) in enumerate(openings)]
     open_seconds = time.monotonic() - opened
     warm_up = app.warm_up()
     warm_up_seconds = time.monotonic() - opened if kind == "current" else warm_up  # from the first page load

@@ -70,12 +70,12 @@ def school_csv(rows: int = 80, seed: int = 3) -> bytes:
     return out.getvalue().encode()
 
 
-def csv_design() -> dict:
-    frame = csv_table.read(school_csv())
+def csv_design(data: bytes | None = None, training: dict | None = None) -> dict:
+    frame = csv_table.read(data or school_csv())
     roles = {"hours": "input", "mock": "input", "school": "input", "passed": "class target"}
     block, inputs, targets = csv_table.columns_for(frame, roles, "school.csv")
     design = edits.csv_design(preset_design("logistic_regression"), block, inputs, targets)
-    design["training"] = {"epochs": 30, "batch_size": 8}
+    design["training"] = training or {"epochs": 30, "batch_size": 8}
     return design
 
 
@@ -102,6 +102,20 @@ def test_a_csv_design_with_its_file_trains_and_names_its_classes():
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     matrices = [c for c in charts if "confusion matrix" in c["layout"]["title"]["text"]]
     assert matrices and matrices[0]["data"][0]["x"] == ["no", "yes"]  # the file's own class names, in order
+
+
+@pytest.mark.keras
+def test_the_map_of_a_big_file_draws_a_sample_and_says_so():
+    big = school_csv(rows=8_000)  # 0.2 test: 1,600 rows; 0.2 of the rest for validation: 5,120 training rows
+    design = csv_design(big, {"epochs": 1, "batch_size": 200})
+    at = open_session(TRAIN_PAGE, state={"design": design, "csv_file": {"name": "school.csv", "data": big}})
+    press_train(at)
+    assert not at.error, [e.value for e in at.error]
+    assert "test rows (2,000 of its 6,720 rows, a sample in proportion to the classes)" in text_of(at.caption)
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    (figure,) = [c for c in charts if "it predicts" in c["layout"]["title"]["text"]]
+    points = sum(len(trace.get("x", [])) for trace in figure["data"] if trace.get("type") == "scatter")
+    assert points <= 2_000 + 1_000  # the drawn rows, and at most a ring on each drawn test row
 
 
 def test_a_csv_file_that_lacks_a_column_is_refused_by_name():

@@ -45,7 +45,11 @@ def section(run: Run, trained: TrainedModel) -> None:
         noun = datasets.of(design).row_noun
         caption += f", with {_held_text(design, plane.fixed)}. Each {noun} is drawn where its own two values put it, "
         caption += "whatever its other values: a projection"
-    st.caption(caption + ". Circles: rows it trained on; diamonds: test rows; a red ring: a test row it gets wrong.")
+    drawn, total = maps.drawn_counts(data)
+    sample = f" ({drawn:,} of its {total:,} rows, a sample in proportion to the classes)" if drawn < total else ""
+    st.caption(
+        caption + f". Circles: rows it trained on; diamonds: test rows{sample}; a red ring: a test row it gets wrong."
+    )
     _head_maps(run, found, data, trained["test_predictions"], key="map")
     _units(design, found, layer)
 
