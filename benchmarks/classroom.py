@@ -58,8 +58,8 @@ the end of every run, so the sessions are given one that stays
 it is a measurement.
 
 The helpers here (memory sampling, the app under test, designs, the
-subprocess driver) are shared by ``classroom_memory.py`` and
-``classroom_faults.py``.
+subprocess driver) are shared by ``classroom_memory.py``,
+``classroom_faults.py`` and ``classroom_csv.py``.
 """
 
 from __future__ import annotations
