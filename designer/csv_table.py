@@ -20,6 +20,7 @@ import dataclasses
 import io
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,8 +227,7 @@ def columns_for(frame: pd.DataFrame, roles: dict[str, str], file: str) -> tuple[
         raise CsvError("mark at least one column as an input")
     if not targets:
         raise CsvError("mark at least one column as a class target or a measurement target")
-    used = [c.name for c in columns]
-    rows = int(frame[used].notna().all(axis=1).sum())
+    rows = complete_rows(frame, [c.name for c in columns])
     if rows < 10:
         raise CsvError(f"only {rows} rows have a value in every chosen column; at least 10 are needed")
     block = {datasets.CSV: file[:100] or "data.csv", "rows": rows, "columns": [c.to_json() for c in columns]}
@@ -263,6 +263,11 @@ def _natural(value: str) -> tuple:
         return (0, number if math.isfinite(number) else 0.0, value)
     except ValueError:
         return (1, 0.0, value)
+
+
+def complete_rows(frame: pd.DataFrame, columns: Sequence[str]) -> int:
+    """How many rows have a value in every one of ``columns``: the rows a design on them trains on."""
+    return int(frame[list(columns)].notna().all(axis=1).sum())
 
 
 def conform(frame: pd.DataFrame, table: datasets.Table) -> pd.DataFrame:

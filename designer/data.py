@@ -59,6 +59,19 @@ class Dataset:
     table: datasets.Table
     dropped: int = 0  # rows left out for a missing value
 
+    def split_text(self) -> str:
+        """How the rows were used, in words: "342 penguins: 218 to train on, 55 to validate on, 69 to test on;
+        2 more left out, each missing a value the design uses"."""
+        noun = self.table.row_noun
+        parts = (
+            f"{len(self.train):,} to train on, {len(self.validation):,} to validate on, {len(self.test):,} to test on"
+        )
+        text = f"{len(self.frame):,} {noun}s: {parts}"
+        if self.dropped:
+            one = self.dropped == 1
+            text += f"; {self.dropped:,} more left out, {'it' if one else 'each'} missing a value the design uses"
+        return text
+
 
 # ----------------------------------------------------------------------------------------- the tables
 

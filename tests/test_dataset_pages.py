@@ -118,6 +118,32 @@ def test_the_map_of_a_big_file_draws_a_sample_and_says_so():
     assert points <= 2_000 + 1_000  # the drawn rows, and at most a ring on each drawn test row
 
 
+def gappy_csv() -> bytes:
+    """The school file with the mock mark left empty on every tenth row: 8 of its 80 rows lack a value."""
+    lines = school_csv().decode().splitlines()
+    for i in range(1, len(lines), 10):
+        hours, _, school, passed = lines[i].split(";")
+        lines[i] = f"{hours};;{school};{passed}"
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.keras
+def test_rows_missing_a_value_are_left_out_and_counted_on_both_pages():
+    gappy = gappy_csv()
+    design = csv_design(gappy, {"epochs": 2, "batch_size": 8})
+    state = {"design": design, "csv_file": {"name": "school.csv", "data": gappy}}
+    at = open_session(DESIGN_PAGE, state=state)
+    assert "80 rows, with the columns the design needs; it trains on the 72 that have a value in each (8 left out)" in (
+        text_of(at.success)
+    )
+    at = open_session(TRAIN_PAGE, state=state)
+    press_train(at)
+    assert not at.error, [e.value for e in at.error]
+    # 72 rows: ceil(0.2 × 72) = 15 to test; of the other 57, ceil(0.2 × 57) = 12 to validate; 45 to train.
+    expected = "72 rows: 45 to train on, 12 to validate on, 15 to test on; 8 more left out, each missing a value"
+    assert expected in text_of(at.caption), text_of(at.caption)
+
+
 def test_a_csv_file_that_lacks_a_column_is_refused_by_name():
     design = csv_design()
     without = b"\n".join(line.rsplit(b";", 1)[0] for line in school_csv().splitlines())  # no "passed"

@@ -277,3 +277,35 @@ def test_the_penguins_body_mass_head_is_within_the_readme_error():
     assert mae < baseline, f"body mass MAE {mae:.0f} g, no better than the mean's {baseline:.0f} g"
     # The parts' targets are the loader's masses, in grams (not scaled).
     np.testing.assert_allclose(train.y["body_mass_g"][:, 0], mass[train.rows], rtol=1e-6)
+
+
+# --------------------------------------------------------------------------
+# How the rows were used, in words (pandas' dropna and scikit-learn's split counts as the reference)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kept"),
+    [(["bill_length_mm", "bill_depth_mm"], 342), (["island", "bill_length_mm", "sex"], 333)],
+    ids=["bills only", "with sex"],
+)
+def test_the_split_sentence_counts_the_rows_kept_and_left_out(inputs, kept):
+    from sklearn.model_selection import train_test_split
+
+    from designer import data
+
+    design = {**preset_design("penguins"), "inputs": inputs, "heads": [{"name": "species", "target": "species"}]}
+    frame, codes = kept_rows("penguins", design)
+    assert len(frame) == kept  # of the loader's 344: 2 penguins have no measurements, 9 more no sex
+    left_out = f"; {344 - kept} more left out, each missing a value the design uses"
+    rest, test = train_test_split(codes, test_size=0.2, stratify=codes, random_state=0)
+    train, validation = train_test_split(rest, test_size=0.2, stratify=rest, random_state=0)
+    expected = f"{kept} penguins: {len(train)} to train on, {len(validation)} to validate on, {len(test)} to test on"
+    assert data.prepare(design).split_text() == expected + left_out
+
+
+def test_a_table_with_no_gaps_says_nothing_is_left_out():
+    from designer import data
+
+    assert data.prepare(preset_design("wine")).split_text().startswith("178 wines: ")
+    assert "left out" not in data.prepare(preset_design("wine")).split_text()

@@ -115,7 +115,11 @@ def upload_panel(design: dict) -> None:
         except csv_table.CsvError as error:
             st.error(plain(f"{kept['name']} does not fit this design: {error}"), icon=":material/error:")
             return
-        st.success(plain(f"{kept['name']}: {len(frame):,} rows, as the design needs."), icon=":material/check:")
+        rows = csv_table.complete_rows(frame, table.names)
+        note = f"{kept['name']}: {len(frame):,} rows, with the columns the design needs"
+        if rows < len(frame):
+            note += f"; it trains on the {rows:,} that have a value in each ({len(frame) - rows:,} left out)"
+        st.success(plain(note + "."), icon=":material/check:")
         return
     _roles(design, kept["name"], frame)
 

@@ -28,6 +28,7 @@ from designer.runs import (
     results_table,
 )
 from ui import charts, data_source, projector, session
+from ui.text import plain
 
 BASELINES = "baselines"  # (run number, {head: Baseline}) of the latest run shown
 
@@ -92,6 +93,7 @@ def results(run: Run, trained: TrainedModel | None) -> None:
     if not run.test:
         return
     st.subheader("On the test rows")
+    st.caption(plain(f"The rows: {data_source.prepared(run.design).split_text()}."))
     st.table(results_table(run.heads, run.test))
     for sentence in _against_baselines(run):
         st.markdown(sentence)
