@@ -121,6 +121,7 @@ class Table:
     row_noun: str = "row"  # what a row is: "flower", "penguin"
     about: str = ""  # one sentence for the picker
     file: str = ""  # a CSV's file name
+    all_rows: int = 0  # a built-in's rows, those lacking a value included (0: rows, it has no gaps)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -223,6 +224,7 @@ PENGUINS = Table(
     target="species",
     row_noun="penguin",
     about="344 penguins of 3 species (333 with every value), island and sex as categories, 4 measurements.",
+    all_rows=344,
 )
 DIGITS = Table(
     "digits",

@@ -118,6 +118,15 @@ def test_the_map_of_a_big_file_draws_a_sample_and_says_so():
     assert points <= 2_000 + 1_000  # the drawn rows, and at most a ring on each drawn test row
 
 
+@pytest.mark.parametrize(
+    ("preset", "rows"),
+    [("wine", "on 178 wines:"), ("penguins", "on the penguins with every value it uses (at least 333 of 344):")],
+)
+def test_the_train_page_says_which_rows_it_trains_on(preset, rows):
+    at = open_session(TRAIN_PAGE, state={"design": preset_design(preset)})
+    assert rows in text_of(at.caption), text_of(at.caption)
+
+
 def gappy_csv() -> bytes:
     """The school file with the mock mark left empty on every tenth row: 8 of its 80 rows lack a value."""
     lines = school_csv().decode().splitlines()

@@ -110,7 +110,9 @@ def test_row_counts_are_those_the_about_texts_give():
     counts = {dataset: complete_rows(dataset) for dataset in BUILT_IN}
     assert counts == {"iris": 150, "wine": 178, "breast_cancer": 569, "penguins": 333, "digits": 1797}
     assert {name: table.rows for name, table in datasets.BUILT_IN.items()} == counts
-    assert len(penguins_frame()) == 344  # before the rows missing a value are left out
+    assert len(penguins_frame()) == 344 == datasets.PENGUINS.all_rows  # before the rows missing a value are left out
+    for name in SKLEARN:  # no gaps: every row is complete, and all_rows is left at 0
+        assert datasets.BUILT_IN[name].all_rows == 0 and len(sklearn_bunch(name).data) == counts[name], name
 
 
 @pytest.mark.parametrize("dataset", SKLEARN)
