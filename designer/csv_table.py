@@ -50,7 +50,7 @@ def read(data: bytes) -> pd.DataFrame:
     if not text.strip():
         raise CsvError("the file is empty: a CSV file needs a header row and rows of values")
     separator = _separator(text)
-    _check_shape(text, separator)
+    columns = _check_shape(text, separator)
     try:
         with warnings.catch_warnings():
             # Empty fields at a row's end (a trailing separator) are dropped; pandas' warning would only reach a log.
@@ -60,6 +60,7 @@ def read(data: bytes) -> pd.DataFrame:
                 sep=separator,
                 skipinitialspace=True,
                 index_col=False,  # a row ending in a separator must not shift its values one column left
+                usecols=None if columns is None else range(columns),  # nor stop the reader, if only some rows do
                 keep_default_na=False,
                 na_values=list(MISSING),
                 dtype=str,  # every cell as its text; _plain decides a column's kind
@@ -81,19 +82,24 @@ def _decode(data: bytes) -> str:
 
 
 def _separator(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
-    except csv.Error:
-        return ","
+    """The separator Python's sniffer finds in the first 20 lines or, when their counts differ (a separator
+    ending some rows), in the header alone, as pandas' own sniffer reads it; else a comma."""
+    lines = text.splitlines()
+    for sample in ("\n".join(lines[:20]), lines[0]):
+        try:
+            return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+        except csv.Error:
+            continue
+    return ","
 
 
-def _check_shape(text: str, separator: str) -> None:
-    """Refuse a header that names a column twice (pandas would quietly rename the second ``name.1``), and a
-    row with more values than the header has names (pandas would quietly drop them). Empty fields at a row's
-    end, left by a trailing separator, are not values."""
+def _check_shape(text: str, separator: str) -> int | None:
+    """How many columns the header names, once it names each once (pandas would quietly rename a second
+    ``name.1``) and no row has more values than it has names (pandas would quietly drop them); None when the
+    text is no CSV that Python's reader takes. Empty fields at a row's end, left by a trailing separator, are
+    not values."""
     try:
-        rows = csv.reader(io.StringIO(text), delimiter=separator)
+        rows = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)  # as pandas reads it
         header = next(rows, [])
         names = [name.strip() for name in header]
         if "" in names:
@@ -111,7 +117,8 @@ def _check_shape(text: str, separator: str) -> None:
                     "every row needs one value per column"
                 )
     except csv.Error:
-        return  # pandas' reader says what is wrong
+        return None  # pandas' reader says what is wrong
+    return len(names)
 
 
 def _first_line(error: Exception) -> str:

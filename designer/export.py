@@ -132,6 +132,7 @@ CSV_READER = """    # Your own file, beside this script, read as the designer re
         encoding="utf-8-sig",
         skipinitialspace=True,
         index_col=False,
+        usecols=lambda name: str(name).strip() in COLUMNS,  # a separator ending some rows is no column
         keep_default_na=False,
         na_values={missing},
         dtype=str,

@@ -228,9 +228,18 @@ def test_a_row_with_more_values_than_the_header_has_names_is_refused_by_its_line
     assert message.startswith(f"line {line} has 3 values but the header names 2 columns"), message
 
 
-def test_a_separator_ending_every_row_leaves_no_value_behind():
-    frame = csv_table.read(("a,b\n" + "5,6, \n" * 12).encode())
-    assert list(frame.columns) == ["a", "b"] and frame["b"].tolist() == [6.0] * 12
+@pytest.mark.parametrize("sep", [",", ";"])
+@pytest.mark.parametrize("ending", ["every row", "some rows"])
+def test_a_separator_ending_rows_leaves_no_value_behind(ending, sep):
+    """Rows whose separators differ in number make Python's sniffer give up on the sample: the header decides."""
+    rows = [f"5{sep}{i}" + (f"{sep} " if ending == "every row" or i % 3 == 1 else "") for i in range(12)]
+    frame = csv_table.read((f"a{sep}b\n" + "\n".join(rows) + "\n").encode())
+    assert list(frame.columns) == ["a", "b"] and frame["b"].tolist() == [float(i) for i in range(12)]
+
+
+def test_a_quoted_value_after_a_space_keeps_its_separator():
+    frame = csv_table.read(('a,b\n1, "x,y"\n' + "2,z\n" * 11).encode())
+    assert values(frame["b"])[:2] == ["x,y", "z"]
 
 
 def test_a_column_of_true_and_false_is_read_as_text():

@@ -22,10 +22,21 @@ def metrics(output: str) -> dict[str, float]:
     return {name: float(value) for name, value in (line.split() for line in lines if line.startswith("  "))}
 
 
-@pytest.mark.parametrize("style", ["sequential", "functional", "subclassing"])
-def test_the_script_of_a_csv_design_reads_its_file_and_matches_the_app(tmp_path, style):
+def ragged(data: bytes) -> bytes:
+    """The file with a separator ending every third row (not the first), as some exports leave it."""
+    lines = data.decode().splitlines()
+    return ("\n".join(line + (";" if i % 3 == 2 else "") for i, line in enumerate(lines)) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("style", "file"),
+    [("sequential", school_csv), ("functional", school_csv), ("subclassing", school_csv),
+     ("functional", lambda: ragged(school_csv()))],
+    ids=["sequential", "functional", "subclassing", "functional, some rows ending in a separator"],
+)  # fmt: skip
+def test_the_script_of_a_csv_design_reads_its_file_and_matches_the_app(tmp_path, style, file):
     design = {**csv_design(), "training": {"epochs": 5, "batch_size": 8}}
-    (tmp_path / "school.csv").write_bytes(school_csv())
+    (tmp_path / "school.csv").write_bytes(file())
     (tmp_path / "design.json").write_text(json.dumps(design), encoding="utf-8")
     script = tmp_path / export.file_name(style, design)
     script.write_text(export.export(design, style), encoding="utf-8")
