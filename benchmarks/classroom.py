@@ -572,15 +572,31 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def classroom_parser(description: str, runs: int, epochs: int, run_timeout: float) -> argparse.ArgumentParser:
+    """The settings every classroom benchmark takes, with its own defaults; a script adds what it alone has."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--learners", type=int, default=10, help="sessions training at once (default 10)")
-    parser.add_argument("--runs", type=int, default=3, help="runs each learner trains, one after another (default 3)")
-    parser.add_argument("--epochs", type=int, default=20, help="epochs of each run (default 20)")
-    parser.add_argument("--app", choices=APPS, help="run only this app (default: both, side by side)")
-    parser.add_argument("--run-timeout", type=float, default=300.0, help="seconds one run may take (default 300)")
+    parser.add_argument("--runs", type=int, default=runs, help=f"runs each learner trains in turn (default {runs})")
+    parser.add_argument("--epochs", type=int, default=epochs, help=f"epochs of each run (default {epochs})")
+    parser.add_argument(
+        "--run-timeout", type=float, default=run_timeout, help=f"seconds one run may take (default {run_timeout:g})"
+    )
     parser.add_argument("--deadline", type=float, default=1800.0, help="no run starts after this many s (1800)")
     parser.add_argument("--driver", action="store_true", help=argparse.SUPPRESS)  # the subprocess's own side
+    return parser
+
+
+def driver_arguments(args: argparse.Namespace) -> list[str]:
+    """The command line of the driver subprocess: the parent's settings, and ``--driver``."""
+    return [
+        *("--learners", str(args.learners), "--runs", str(args.runs), "--epochs", str(args.epochs)),
+        *("--run-timeout", str(args.run_timeout), "--deadline", str(args.deadline), "--driver"),
+    ]
+
+
+def main() -> None:
+    parser = classroom_parser(__doc__.splitlines()[0], runs=3, epochs=20, run_timeout=300.0)
+    parser.add_argument("--app", choices=APPS, help="run only this app (default: both, side by side)")
     args = parser.parse_args()
 
     if args.driver:
@@ -591,8 +607,7 @@ def main() -> None:
         return
 
     started = time.monotonic()
-    arguments = ["--learners", str(args.learners), "--runs", str(args.runs), "--epochs", str(args.epochs)]
-    arguments += ["--run-timeout", str(args.run_timeout), "--deadline", str(args.deadline), "--driver"]
+    arguments = driver_arguments(args)
     timeout = args.deadline + args.run_timeout + 600  # sessions, warm-up and the last runs
     apps = (args.app,) if args.app else APPS
     results = {kind: run_driver(kind, "classroom.py", [*arguments, "--app", kind], timeout) for kind in apps}

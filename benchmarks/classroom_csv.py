@@ -22,7 +22,6 @@ Writes ``benchmarks/results/classroom_csv.json``. Always exits 0: it is a measur
 
 from __future__ import annotations
 
-import argparse
 import io
 import random
 import time
@@ -30,7 +29,9 @@ import time
 from classroom import (
     ROOT,
     classroom,
+    classroom_parser,
     design_of,
+    driver_arguments,
     emit,
     first_units,
     run_driver,
@@ -100,14 +101,8 @@ def learner_of(variant: str):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=10, help="sessions training at once (default 10)")
-    parser.add_argument("--runs", type=int, default=2, help="runs each learner trains, one after another (default 2)")
-    parser.add_argument("--epochs", type=int, default=10, help="epochs of each run (default 10)")
+    parser = classroom_parser(__doc__.splitlines()[0], runs=2, epochs=10, run_timeout=600.0)
     parser.add_argument("--variant", choices=VARIANTS, help="run only this one (default: all three)")
-    parser.add_argument("--run-timeout", type=float, default=600.0, help="seconds one run may take (default 600)")
-    parser.add_argument("--deadline", type=float, default=1800.0, help="no run starts after this many s (1800)")
-    parser.add_argument("--driver", action="store_true", help=argparse.SUPPRESS)  # the subprocess's own side
     args = parser.parse_args()
 
     if args.driver:
@@ -122,8 +117,7 @@ def main() -> None:
         return
 
     started = time.monotonic()
-    arguments = ["--learners", str(args.learners), "--runs", str(args.runs), "--epochs", str(args.epochs)]
-    arguments += ["--run-timeout", str(args.run_timeout), "--deadline", str(args.deadline), "--driver"]
+    arguments = driver_arguments(args)
     timeout = args.deadline + args.run_timeout + 600
     variants = (args.variant,) if args.variant else VARIANTS
     results = {
