@@ -153,6 +153,25 @@ def test_rows_missing_a_value_are_left_out_and_counted_on_both_pages():
     assert expected in text_of(at.caption), text_of(at.caption)
 
 
+@pytest.mark.keras
+def test_a_run_whose_file_was_replaced_stays_on_the_train_page_and_asks_for_its_file():
+    state = {"design": csv_design(training={"epochs": 2, "batch_size": 8}), "csv_file": {"name": "s.csv",
+             "data": school_csv()}}  # fmt: skip
+    at = open_session(TRAIN_PAGE, state=state)
+    press_train(at)
+    assert "The rows: 80 rows:" in text_of(at.caption)
+    at.session_state["csv_file"] = {"name": "other.csv", "data": b"a,b\n" + b"1,2\n" * 20}  # uploaded since
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "This run trained on school.csv, which is not the file loaded now: upload it again" in text_of(at.info)
+    assert "The rows: 80 rows:" not in text_of(at.caption)
+    assert not [h for h in at.subheader if h.value == "What the network learned"]
+    assert len(at.table) == 1  # its test figures are kept, and still shown
+    at.session_state["csv_file"] = state["csv_file"]
+    at.run()
+    assert "The rows: 80 rows:" in text_of(at.caption) and [h for h in at.subheader if h.value == "What the network learned"]
+
+
 def test_a_csv_file_that_lacks_a_column_is_refused_by_name():
     design = csv_design()
     without = b"\n".join(line.rsplit(b";", 1)[0] for line in school_csv().splitlines())  # no "passed"

@@ -48,6 +48,26 @@ def prepared(design: dict):
     return data.prepare(design, frame_for(design))
 
 
+def prepared_if_fits(design: dict):
+    """:func:`prepared`, or None when a CSV design's file is not loaded or no longer fits it: a run stays on the
+    Train page after the learner uploads another file (:func:`file_wanted` says what to do)."""
+    from designer import data
+
+    try:
+        return prepared(design)
+    except data.DataError:
+        return None
+
+
+def file_wanted(design: dict) -> str:
+    """What a run of a CSV design whose file is gone needs, in words."""
+    table = datasets.of(design)
+    return (
+        f"This run trained on {table.file}, which is not the file loaded now: upload it again on the Design page "
+        "to see the rows it used, how it compares with a plain model, its maps, and to download the model."
+    )
+
+
 def _switch(design: dict, name: str) -> dict:
     return edits.set_dataset(design, name, presets.for_dataset(name).load())
 

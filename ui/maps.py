@@ -30,7 +30,9 @@ MAP_WAIT_SECONDS = 30  # a map job waits for the next free worker at most this l
 def section(run: Run, trained: TrainedModel) -> None:
     """The maps of the latest run's trained network, with the controls of the plane they show."""
     design = trained["design"]
-    data = data_source.prepared(design)
+    data = data_source.prepared_if_fits(design)
+    if data is None:
+        return  # its CSV file is no longer loaded: the results above say so
     plane, layer = _plane(design, data)
     st.subheader("What the network learned")
     if refused := plane_link.refusal():
@@ -70,7 +72,9 @@ def _held(design: dict, column: str, value: object) -> str:
 
 def live(run: Run, found: maps.Map, key: str) -> None:
     """The heads' maps of a run as it trains (from the worker's latest report), without their controls."""
-    _head_maps(run, found, data_source.prepared(run.design), {}, key=key)
+    data = data_source.prepared_if_fits(run.design)
+    if data is not None:  # None: its CSV file was replaced while it trained
+        _head_maps(run, found, data, {}, key=key)
 
 
 def current_view(design: dict) -> dict:

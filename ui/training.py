@@ -14,7 +14,7 @@ import streamlit as st
 
 from designer import cost, spec, workers
 from designer.baseline import baselines, verdict
-from designer.data import input_scaling
+from designer.data import Dataset, input_scaling
 from designer.keras_model import model_file_bytes, take_home_model
 from designer.runs import (
     METRIC,
@@ -92,15 +92,19 @@ def results(run: Run, trained: TrainedModel | None) -> None:
             st.info(run.message, icon=":material/info:")
     if not run.test:
         return
+    data = data_source.prepared_if_fits(run.design)
     st.subheader("On the test rows")
-    st.caption(plain(f"The rows: {data_source.prepared(run.design).split_text()}."))
+    if data is None:
+        st.info(plain(data_source.file_wanted(run.design)), icon=":material/upload_file:")
+    else:
+        st.caption(plain(f"The rows: {data.split_text()}."))
     st.table(results_table(run.heads, run.test))
-    for sentence in _against_baselines(run):
+    for sentence in _against_baselines(run, data) if data is not None else ():
         st.markdown(sentence)
     if trained is None:
         return  # an older run: only its curves and figures are kept
     with _tucked_away("Downloads: the trained model and its history"):
-        downloads(run, trained)
+        downloads(run, trained, data)
     columns = st.columns(min(len(run.heads), 2))
     for index, head in enumerate(run.heads):
         actual, predicted = trained["test_targets"][head.name], trained["test_predictions"][head.name]
@@ -115,11 +119,11 @@ def results(run: Run, trained: TrainedModel | None) -> None:
                 )
 
 
-def _against_baselines(run: Run) -> list[str]:
+def _against_baselines(run: Run, data: Dataset) -> list[str]:
     """Per head, whether the network beat scikit-learn's plain model on the same rows (kept per run)."""
     kept = st.session_state.get(BASELINES)
     if kept is None or kept[0] != run.number:
-        kept = (run.number, baselines(run.design, data_source.prepared(run.design)))
+        kept = (run.number, baselines(run.design, data))
         st.session_state[BASELINES] = kept
     return [verdict(kept[1][head.name], run.test[metric_name(run.heads, head, METRIC)]) for head in run.heads]
 
@@ -129,16 +133,18 @@ def _image_button(file_name: str) -> dict:
     return {"toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2}}
 
 
-def downloads(run: Run, trained: TrainedModel) -> None:
-    """The trained model, the history and (through each chart's camera button) the charts."""
+def downloads(run: Run, trained: TrainedModel, data: Dataset | None) -> None:
+    """The trained model (when its rows' scaling is at hand: ``data``), the history and (through each chart's
+    camera button) the charts."""
     with st.container(horizontal=True):
         st.download_button(
             "Trained model (.keras)",
-            lambda: model_file_bytes(_take_home(trained)),
+            lambda: model_file_bytes(_take_home(trained, data)),
             file_name=f"{run.stem}.keras",
             mime="application/octet-stream",
             icon=":material/download:",
             on_click="ignore",
+            disabled=data is None,
         )
         st.download_button(
             "History (.csv)",
@@ -156,10 +162,10 @@ def downloads(run: Run, trained: TrainedModel) -> None:
     )
 
 
-def _take_home(trained: TrainedModel):
-    """The trained model as it downloads: the network behind the app's scaling, taking raw values."""
+def _take_home(trained: TrainedModel, data: Dataset):
+    """The trained model as it downloads: the network behind the app's scaling (``data``'s), taking raw values."""
     design = trained["design"]
-    return take_home_model(design, trained["weights"], input_scaling(data_source.prepared(design), design))
+    return take_home_model(design, trained["weights"], input_scaling(data, design))
 
 
 def comparison(runs: list[Run]) -> None:
