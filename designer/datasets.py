@@ -123,6 +123,13 @@ class Table:
     file: str = ""  # a CSV's file name
     all_rows: int = 0  # a built-in's rows, those lacking a value included (0: rows, it has no gaps)
 
+    def rows_text(self) -> str:
+        """The rows a design trains on, in words: "150 flowers", or for a table with gaps (which rows lack a
+        value it uses depends on the design) "the penguins with every value it uses (at least 333 of 344)"."""
+        if self.all_rows > self.rows:
+            return f"the {self.row_noun}s with every value it uses (at least {self.rows:,} of {self.all_rows:,})"
+        return f"{self.rows:,} {self.row_noun}s"
+
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)

@@ -13,12 +13,9 @@ job = runs.active()
 
 table = datasets.of(design)
 st.title(f"Train on {'Iris' if table is datasets.IRIS else table.title}")
-rows = f"{table.rows:,} {table.row_noun}s"
-if table.all_rows > table.rows:  # which rows lack a value it uses depends on the design
-    rows = f"the {table.row_noun}s with every value it uses (at least {table.rows:,} of {table.all_rows:,})"
 st.caption(
-    f"The network on the Design page, trained with Keras on {rows}: curves for the training rows and for the "
-    "validation rows held out from them, then a test on rows it never saw."
+    f"The network on the Design page, trained with Keras on {table.rows_text()}: curves for the training rows and "
+    "for the validation rows held out from them, then a test on rows it never saw."
 )
 settings.settings_editor(design)
 for problem in session.rejected("training"):

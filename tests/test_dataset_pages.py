@@ -169,7 +169,8 @@ def test_a_run_whose_file_was_replaced_stays_on_the_train_page_and_asks_for_its_
     assert len(at.table) == 1  # its test figures are kept, and still shown
     at.session_state["csv_file"] = state["csv_file"]
     at.run()
-    assert "The rows: 80 rows:" in text_of(at.caption) and [h for h in at.subheader if h.value == "What the network learned"]
+    assert "The rows: 80 rows:" in text_of(at.caption)
+    assert [h for h in at.subheader if h.value == "What the network learned"]
 
 
 def test_a_csv_file_that_lacks_a_column_is_refused_by_name():
