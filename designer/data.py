@@ -155,7 +155,8 @@ def _prepare(design: dict, csv: pd.DataFrame | None) -> Dataset:
     settings = spec.training_settings(design)
     whole = table_frame(design, csv)
     stratum = datasets.stratified_on(design)
-    needed = used_columns(design) + ([stratum.name] if stratum and stratum.name not in used_columns(design) else [])
+    used = used_columns(design)
+    needed = used + ([stratum.name] if stratum and stratum.name not in used else [])
     frame = whole.dropna(subset=needed).reset_index(drop=True)
     strata = codes(frame, stratum) if stratum else None
     train_rows, validation_rows, test_rows = split_rows(
