@@ -113,7 +113,7 @@ def train(
         print(f"  {name:<{max(map(len, test))}}  {value:.4f}")
     if out:
         with open(out, "w", encoding="utf-8") as file:
-            json.dump({"history": trainer.history, "test": test}, file, indent=1)
+            json.dump(parsing.json_ready({"history": trainer.history, "test": test}), file, indent=1, allow_nan=False)
             file.write("\n")
     if model_path:
         from designer.data import input_scaling
@@ -148,7 +148,7 @@ def decision_map(design: dict, args: argparse.Namespace) -> None:
     trainer.train()
     found = maps.compute(trainer.model, design, trainer.data, plane, [args.unit] if args.unit else [])
     with open(args.out, "w", encoding="utf-8") as file:
-        json.dump(found.to_json(), file)
+        json.dump(found.to_json(), file, allow_nan=False)  # strict JSON: to_json gives None for NaN
         file.write("\n")
     print(f"Trained {trainer.epochs_done} epochs; wrote the {plane.grid}-point map to {args.out}.")
 
@@ -168,13 +168,10 @@ def _held(pairs: list[str]) -> dict[str, object]:
     """``--at COLUMN=VALUE`` arguments as {column: value}, read as a link's map part is read."""
     held: dict[str, object] = {}
     for pair in pairs:
-        try:
-            read = parsing.parse_map_text(pair)
-        except parsing.MapTextError:
-            read = {}
-        if set(read) != {"at"}:
-            raise DesignError(f"--at must be COLUMN=VALUE (in cm), got {pair!r}")
-        held.update(read["at"])
+        column, equals, value = pair.rpartition("=")  # a column's name may hold "=" and spaces; a value does not
+        if not equals or not column or not value:
+            raise DesignError(f"--at must be COLUMN=VALUE (in the column's unit), got {pair!r}")
+        held[column] = float(value) if parsing.NUMBER_TEXT.fullmatch(value) else value
     return held
 
 
@@ -198,6 +195,13 @@ def exercise_link(design: dict, args: argparse.Namespace) -> str:
         raise DesignError(f"--goal: {error}") from None
     locks = [part for lock in args.lock for part in (ARCHITECTURE if lock == "architecture" else (lock,))]
     made = exercises.make(design, args.title, goal_list, args.task or "", locks, args.hide)
+    unmeetable = [
+        f"--goal: {json.dumps(text[:80])} {why}"
+        for text, entry in zip(args.goal, goal_list, strict=True)
+        if (why := exercises.goal_head_problem(made, goals.read_goal(entry)))
+    ]
+    if unmeetable:  # said in the goal's own words, before validation says it of exercise.goals[i]
+        raise DesignError("\n".join(parsing.bounded(unmeetable)))
     if problems := errors(validate(made)):
         raise DesignError("\n".join(f"{_option(p.field)}: {p.message}" for p in problems[: parsing.MAX_SHOWN]))
     return links.query_string(made, args.projector)
@@ -213,8 +217,10 @@ def _option(field: str) -> str:
 
 
 def check_result(query: str) -> int:
-    """Re-train the runs a result link claims; print each confirmed or not, and the goals. 0: all confirmed and met."""
-    from designer import exercises, results, training
+    """Re-train the runs a result link claims, under the exercise's locks; print each confirmed or not, and the
+    goals. 0: all confirmed and met. A claim that contradicts the exercise (its locked epochs or seed, an
+    ``epochs<=`` goal) is a DesignError saying why, and nothing trains."""
+    from designer import exercises, results
     from designer.runs import Run
 
     try:
@@ -226,6 +232,11 @@ def check_result(query: str) -> int:
             "a result link holds an exercise's design and a result: this one has no "
             + ("exercise" if exercises.FIELD not in design else "result part")
         )
+    if conflicts := [(i, why) for i, why in enumerate(results.claim_conflicts(design, result)) if why]:
+        lines = [f"result.runs[{i}]: {why}" for i, why in conflicts]
+        raise DesignError("\n".join(["the link's result contradicts its exercise, so nothing was re-trained:", *lines]))
+    from designer import training  # imports TensorFlow
+
     runs = []
     for claim in result["runs"]:
         seeded = exercises.with_seed(design, claim["seed"])

@@ -5,7 +5,8 @@ but a small table (at most 1 MB, 50 columns and 10,000 rows) with a
 :class:`CsvError` that says what is wrong; whatever the bytes, it raises
 nothing else. The separator (comma, semicolon, tab or bar) is sniffed, a
 byte-order mark and Windows line endings are taken in their stride, and text
-that is not UTF-8 is read as Latin-1.
+that is not UTF-8 is read as Latin-1. A number column holding infinity (``inf``,
+``1e999``) is refused by name.
 
 :func:`columns_for` turns the learner's choice of a role for each column
 (input, class target, measurement target, unused) into the design's dataset
@@ -150,12 +151,23 @@ def _checked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _plain(series: pd.Series) -> pd.Series:
-    """A column as floats if every value present is a number, else as text (stripped), NaN where missing."""
+    """A column as floats if every value present is a number, else as text (stripped), NaN where missing.
+
+    A number column holding infinity (``inf``, ``-Infinity``, ``1e999``: too large for a float) is refused
+    by name: no network can learn from it, and it is no missing value either.
+    """
     numbers = pd.to_numeric(series, errors="coerce")
     present = series.notna()
     if bool((numbers.notna() | ~present).all()):
         values = numbers.astype("float64")
-        return values.where(np.isfinite(values.fillna(0)), np.nan)
+        infinite = present & ~np.isfinite(values.fillna(0))
+        if infinite.any():
+            text = str(series[infinite].iloc[0]).strip()
+            raise CsvError(
+                f"column {series.name!r} holds {text!r}, which is not a finite number; give the number itself, "
+                "or leave the cell empty where the value is missing"
+            )
+        return values
     text = series.astype(object).map(lambda value: value.strip() if isinstance(value, str) else value)
     return text.where(present & (text != ""), np.nan)
 

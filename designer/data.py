@@ -10,6 +10,12 @@ rows, also stratified; a ``StandardScaler`` for the number inputs and a
 is fitted on (never a validation or test row). A class target is one-hot (one
 0-or-1 column for a two-class target: its second class); a measurement target
 is kept in its own unit, so that errors read in cm, mm or g.
+
+A network computes in 32-bit floats, so a number column the design uses may
+hold no value larger than :data:`MAX_MAGNITUDE` in size (nor infinity): its
+mean, its variance and a measurement's squared error must fit. Such a value is
+refused here, by column and value, before anything trains; the parts are then
+checked once more, scaled and in 32 bits, for any value that is not finite.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from designer import datasets, spec
 from designer.network import resolve
 from designer.validation import ensure_valid
+
+# The largest value a number column may hold, in size: its square (a variance, a squared error) fits in a 32-bit
+# float (at most 3.4e38) with room to spare.
+MAX_MAGNITUDE = 1e19
 
 
 class DataError(ValueError):
@@ -158,6 +168,7 @@ def _prepare(design: dict, csv: pd.DataFrame | None) -> Dataset:
     used = used_columns(design)
     needed = used + ([stratum.name] if stratum and stratum.name not in used else [])
     frame = whole.dropna(subset=needed).reset_index(drop=True)
+    _check_magnitudes(frame, table, used)
     strata = codes(frame, stratum) if stratum else None
     train_rows, validation_rows, test_rows = split_rows(
         len(frame), strata, settings["test_size"], settings["validation_split"], settings["seed"]
@@ -178,7 +189,57 @@ def _prepare(design: dict, csv: pd.DataFrame | None) -> Dataset:
         return Part(rows, x, y)
 
     parts = part(train_rows), part(validation_rows), part(test_rows)
+    for checked in parts:
+        _check_finite(checked, groups, targets, table)
     return Dataset(*parts, scaler, numbers, encoder, categories, frame, table, len(whole) - len(frame))
+
+
+def _check_magnitudes(frame: pd.DataFrame, table: datasets.Table, used: list[str]) -> None:
+    """Refuse a used number column holding a value that is not finite or is larger than MAX_MAGNITUDE in size,
+    naming the column and its largest value."""
+    for name in used:
+        if table.column(name).is_category:
+            continue
+        values = frame[name].to_numpy(np.float64)
+        finite = np.isfinite(values)
+        if not finite.all():
+            raise DataError(
+                f"column {name!r} has a value that is not a finite number: {values[~finite][0]:g}; "
+                "give the number itself, or leave the cell empty where the value is missing"
+            )
+        largest = values[np.argmax(np.abs(values))] if len(values) else 0.0
+        if abs(largest) > MAX_MAGNITUDE:
+            raise DataError(
+                f"column {name!r} has a value too large to scale: {largest:g}. A network computes in 32-bit "
+                f"floats, so the values it learns from must be at most {MAX_MAGNITUDE:g} in size; "
+                "divide the column by a power of ten (say, give it in millions)"
+            )
+
+
+def _check_finite(
+    part: Part, groups: dict[str, list[str]], targets: dict[str, datasets.Column], table: datasets.Table
+) -> None:
+    """Refuse a part whose scaled inputs or targets, in 32 bits, hold a value that is not finite, naming its
+    column (a safeguard: values within MAX_MAGNITUDE always scale to finite ones)."""
+    for name, columns in groups.items():
+        start = 0
+        for column in columns:
+            width = len(table.column(column).categories) or 1
+            block = part.x[name][:, start : start + width]
+            if not np.isfinite(block).all():
+                raise DataError(f"column {column!r} has a value too large to scale: it scales to {_bad(block)}")
+            start += width
+    for head, column in targets.items():
+        values = part.y[head]
+        if not (np.isfinite(values).all() and (np.abs(values) <= MAX_MAGNITUDE).all()):
+            raise DataError(f"column {column.name!r} has a value too large to learn: {_bad(values)} in 32 bits")
+
+
+def _bad(values: np.ndarray) -> str:
+    """The first value of ``values`` that is not finite, or else the largest, as text."""
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    wrong = flat[~np.isfinite(flat)]
+    return f"{(wrong[0] if len(wrong) else flat[np.argmax(np.abs(flat))]):g}"
 
 
 def _encoder(table: datasets.Table, categories: tuple[str, ...], fitted: pd.DataFrame) -> OneHotEncoder | None:
@@ -239,10 +300,11 @@ def _encoded_inputs(data: Dataset, groups: dict[str, list[str]], rows: pd.DataFr
             width = len(values)
             blocks[column] = encoded[:, start : start + width] if encoded is not None else np.empty((0, width))
             start += width
-    return {
-        name: np.concatenate([blocks[c] for c in columns], axis=1).astype(np.float32)
-        for name, columns in groups.items()
-    }
+    with np.errstate(over="ignore"):  # a value past 32 bits becomes inf, which prepare refuses by column
+        return {
+            name: np.concatenate([blocks[c] for c in columns], axis=1).astype(np.float32)
+            for name, columns in groups.items()
+        }
 
 
 def split_rows(rows: int, strata: np.ndarray | None, test_size: float, validation_split: float, seed: int):

@@ -122,6 +122,12 @@ class Table:
     about: str = ""  # one sentence for the picker
     file: str = ""  # a CSV's file name
     all_rows: int = 0  # a built-in's rows, those lacking a value included (0: rows, it has no gaps)
+    short: str = ""  # a shorter title for headings ("Iris"); "" when the title is short already
+
+    @property
+    def short_title(self) -> str:
+        """The table's name in a heading: "Train on Iris", "Train on school.csv"."""
+        return self.short or self.title
 
     def rows_text(self) -> str:
         """The rows a design trains on, in words: "150 flowers", or for a table with gaps (which rows lack a
@@ -170,6 +176,7 @@ IRIS = Table(
     target="species",
     row_noun="flower",
     about="150 flowers of 3 species, 4 measurements in cm (the lecture's dataset).",
+    short="Iris",
 )
 WINE = Table(
     "wine",

@@ -32,7 +32,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from designer import datasets, goals, kinds, network, spec
+from designer import datasets, edits, goals, kinds, network, spec
 
 FIELD = "exercise"
 EXERCISE_FIELDS = ("title", "task", "goals", "locks", "hide", "check")
@@ -92,6 +92,90 @@ def lockable_parts(design: dict) -> list[str]:
     for head in design["heads"]:
         parts += [f"heads.{head['name']}.{field}" for field in [*(f.name for f in kinds.HEAD.fields), "from"]]
     return parts
+
+
+# ------------------------------------------------------------------------------------------------ goals
+
+
+def goal_problems(entry: object, design: dict) -> list[tuple[tuple, str, object]]:
+    """What is wrong with one goal of ``design``'s exercise, as (path within the goal, requirement, value received):
+    its form (:func:`designer.goals.goal_problems`), then the head, metric and target it names
+    (:func:`goal_head_problem`)."""
+    found = goals.goal_problems(entry)
+    if found or not isinstance(entry, dict):
+        return found
+    why = goal_head_problem(design, goals.read_goal(entry))
+    return [(("metric",), why, entry["metric"])] if why else []
+
+
+def goal_head_problem(design: dict, goal: goals.Goal) -> str | None:
+    """Why ``goal`` names a head, metric or target ``design`` does not have, as a requirement ("names no head
+    ..."); None if it has them, or if a learner can add the head.
+
+    A head's goal (``species.accuracy``) needs a head of that name whose target fits the metric (accuracy: a
+    class target; mae: a measurement; loss: either), or, while the exercise leaves the heads free, a column of
+    the dataset that fits it to add a head on, the head taking the column's name (``petal_width.mae`` on a
+    design with the species head only), unless the column is an input the exercise locks. The design may be
+    invalid elsewhere (validation names that): what cannot be read here is not held against the goal.
+    """
+    table = datasets.table_of(design)
+    if goal.head is None or table is None:
+        return None
+    heads = {
+        head["name"]: head.get("target") for head in _entries(design, "heads") if isinstance(head.get("name"), str)
+    }
+    named = f"its heads: {_listed(list(heads))}" if heads else "it has no heads"
+    if goal.head in heads:
+        column = table.column(heads[goal.head])
+        if column is None or _fits(goal.metric, column):  # an unknown target: validation names the head's
+            return None
+    column = next((c for c in table.columns if goal.head in (c.name, edits.name_for(c.name))), None)
+    locks = _parts(design)
+    input_locked = column is not None and "inputs" in locks and column.name in _input_columns(design)
+    if column is not None and _fits(goal.metric, column) and "heads" not in locks and not input_locked:
+        return None  # a learner adds the head
+    differ = "a class head has an accuracy, a measurement head a mean absolute error (mae)"
+    if goal.head in heads:
+        target = table.column(heads[goal.head])
+        return f"asks for the {goal.metric.words} of {goal.head}, {_kind(target)} (on {target.name}): {differ}"
+    if column is None:
+        return f"names no head of the design ({named}) and no column of {table.title} to add one on"
+    if not _fits(goal.metric, column):
+        return f"asks for the {goal.metric.words} of a head on {column.name}, which would be {_kind(column)}: {differ}"
+    if "heads" in locks:
+        return f"names no head of the design ({named}), and the exercise locks the heads, so none can be added"
+    return f"names a head on {column.name}, an input the exercise locks, so no head can predict it"
+
+
+def _fits(metric: goals.Metric, column: datasets.Column) -> bool:
+    """Whether a head on ``column`` has ``metric``: accuracy for classes, mae for a measurement, loss for either."""
+    return metric.target_kind is None or column.is_category == (metric.target_kind == "species")
+
+
+def _kind(column: datasets.Column) -> str:
+    return "a class head" if column.is_category else "a measurement head"
+
+
+def _input_columns(design: dict) -> list:
+    return [column for columns in spec.input_groups(design).values() for column in columns]
+
+
+def _listed(names: list[str], most: int = 8) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _parts(design: dict) -> set[str]:
+    """The parts the design's exercise locks or hides, as far as they can be read (validation names the rest)."""
+    exercise = design.get(FIELD)
+    if not isinstance(exercise, dict):
+        return set()
+    lists = [exercise.get(key) for key in ("locks", "hide")]
+    return {part for parts in lists if isinstance(parts, list) for part in parts if isinstance(part, str)}
+
+
+def _entries(design: dict, section: str) -> list[dict]:
+    entries = design.get(section, [])
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
 
 
 def needs_training(exercise: dict) -> bool:

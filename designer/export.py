@@ -6,12 +6,17 @@ same loader, split, scaling and one-hot encoding), a
 fit and evaluate with the design's settings. Sequential can express only one
 input, a chain of layers and one head on the last layer; :func:`sequential_problem`
 says in a sentence why a design is not such a chain.
+
+Names are data: a column's name, a category value, a CSV file's name, a
+layer's, head's or input's name reach the script only as string literals
+(:func:`designer.sinks.python_literal`, through :func:`_source`), never as code,
+and never in a docstring or a comment. Black lays the script out; it is not
+what makes it sound.
 """
 
 from __future__ import annotations
 
 import builtins
-import json
 import keyword
 import textwrap
 
@@ -20,6 +25,7 @@ from designer.keras_model import seed_offsets
 from designer.network import Network, Node, resolve
 from designer.optimizers import keras_class_name
 from designer.runs import Head, heads_of
+from designer.sinks import python_literal
 from designer.validation import ensure_valid
 
 STYLES = ("sequential", "functional", "subclassing")
@@ -51,7 +57,7 @@ def _class_name(table_name: str) -> str:
 # Names a generated function must not rebind: the script's own imports, globals and helpers.
 SCRIPT_NAMES = frozenset(
     {"keras", "layers", "np", "sys", "math", "model", "self", "training", "data", "inputs", "kwargs"}
-    | {"SEED", "COLUMNS", "INPUTS", "load_data", "build_model", "ShuffledBatches", "pd", "read_table", "codes"}
+    | {"SEED", "FILE", "COLUMNS", "INPUTS", "load_data", "build_model", "ShuffledBatches", "pd", "read_table", "codes"}
     | {"NUMBERS", "CATEGORIES", "CLASSES", "strata", "rows", "frame", "blocks", "as_text", "numbers", "name"}
     | {_class_name(name) for name in (*datasets.BUILT_IN, datasets.CSV)}
 )
@@ -103,10 +109,35 @@ def export(design: dict, style: str) -> str:
 
 
 def _formatted(code: str) -> str:
-    """The script as Black (the formatter most Python code is written to) lays it out."""
+    """The script as Black (the formatter most Python code is written to) lays it out.
+
+    Every name is a literal, so the code always parses; should it not, that is
+    this module's fault, reported as an ExportError rather than Black's traceback.
+    """
     import black
 
-    return black.format_str(code, mode=black.Mode())
+    try:
+        return black.format_str(code, mode=black.Mode())
+    except black.parsing.InvalidInput as error:
+        raise ExportError(f"The script could not be written: its code does not parse ({error}).") from error
+
+
+def _source(value: object) -> str:
+    """``value`` as a Python literal: every text through :func:`python_literal`, lists and dicts built of them.
+
+    ``["hours", "school"]`` gives ``['hours', 'school']`` (Black writes the
+    quotes double), ``{"school": ["North", "South"]}`` a dict literal; numbers,
+    booleans and None as ``repr`` writes them.
+    """
+    if isinstance(value, str):
+        return python_literal(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_source(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_source(key)}: {_source(item)}" for key, item in value.items()) + "}"
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    raise ExportError(f"The script could not be written: no Python literal for a {type(value).__name__}.")
 
 
 def file_name(style: str, design: dict | None = None) -> str:
@@ -126,7 +157,7 @@ def class_name(table: datasets.Table) -> str:
 # How each table is read, as the script reads it: the same loader the designer uses, no download.
 CSV_READER = """    # Your own file, beside this script, read as the designer reads it.
     frame = pd.read_csv(
-        "{file}",
+        FILE,
         sep=None,  # sniffed: comma, semicolon, tab or bar
         engine="python",
         encoding="utf-8-sig",
@@ -160,13 +191,12 @@ def _loader(table: datasets.Table) -> tuple[str, str]:
     if table.name == "penguins":
         return "from palmerpenguins import load_penguins", "    return load_penguins()"
     if table.name == datasets.CSV:
-        file = table.file.replace("\\", "/").replace('"', "")
-        return "", CSV_READER.replace("{file}", file).replace("{missing}", json.dumps(list(csv_table.MISSING)))
+        return "", CSV_READER.replace("{missing}", _source(list(csv_table.MISSING)))
     loader = f"load_{table.name}"
     return f"from sklearn.datasets import {loader}", (
         f"    bunch = {loader}()\n"
-        f"    frame = pd.DataFrame(bunch.data, columns={json.dumps(list(table.numbers))})\n"
-        f'    frame["{table.target}"] = np.asarray(bunch.target_names).astype(str)[bunch.target]\n'
+        f"    frame = pd.DataFrame(bunch.data, columns={_source(table.numbers)})\n"
+        f"    frame[{_source(table.target)}] = np.asarray(bunch.target_names).astype(str)[bunch.target]\n"
         "    return frame"
     )
 
@@ -174,13 +204,15 @@ def _loader(table: datasets.Table) -> tuple[str, str]:
 def _header(design: dict, net: Network, style: str) -> str:
     api = {"sequential": "Sequential API", "functional": "Functional API", "subclassing": "model subclassing"}[style]
     table = datasets.of(design)
-    heads = ", ".join(f"{head.name} ({head.entry['target']})" for head in net.heads)
+    # A CSV design's title is its file's name: the docstring says what it is, FILE names it (a literal).
+    title = "your CSV file" if table.name == datasets.CSV else table.title
+    heads = ", ".join(head.name for head in net.heads)  # names validation keeps to letters, digits and _
     about = textwrap.fill(f"Exported from the Keras Network Designer. Outputs: {heads}.", width=79)
     loader = _loader(table)[0]
     encoder = "OneHotEncoder, " if any(node.entry["one_hot"] for node in net.inputs) else ""
     return "\n".join(
         [
-            f'"""A network on {table.title} in Keras: {api}.',
+            f'"""A network on {title} in Keras: {api}.',
             "",
             about,
             f"Run it as it is: python {file_name(style, design)} [EPOCHS]",
@@ -201,17 +233,20 @@ def _header(design: dict, net: Network, style: str) -> str:
 
 
 def _target(table: datasets.Table, target: str) -> tuple[str, str]:
-    """The expression of a head's target values, and a comment on what they are."""
+    """The expression of a head's target values, and a comment on what they are (naming no column or value)."""
     column = table.column(target)
+    name = _source(target)
     if column.is_category and len(column.categories) == 2:
-        return f'(codes(rows, "{target}") == 1).astype("float32")[:, None]', f"1 for {column.categories[1]}, else 0"
+        return f'(codes(rows, {name}) == 1).astype("float32")[:, None]', "1 for its second class in CLASSES, else 0"
     if column.is_category:
-        return f'keras.utils.to_categorical(codes(rows, "{target}"), {len(column.categories)})', f"one-hot {target}"
-    unit = f" in {column.unit}" if column.unit else ""
-    return f'rows[["{target}"]].to_numpy("float32")', f"{target}{unit}"
+        return (
+            f"keras.utils.to_categorical(codes(rows, {name}), {len(column.categories)})",
+            "one-hot, its classes in the order of CLASSES",
+        )
+    return f'rows[[{name}]].to_numpy("float32")', "the measurement, in its own units"
 
 
-DATA_TEMPLATE = '''COLUMNS = {used}  # the columns the design reads
+DATA_TEMPLATE = '''{file}COLUMNS = {used}  # the columns the design reads
 NUMBERS = {numbers}  # number inputs: scaled
 CATEGORIES = {categories}  # category inputs: one-hot
 CLASSES = {classes}
@@ -232,10 +267,7 @@ def codes(rows, column):
 def load_data():
     """The table split, scaled and encoded as the designer does it.
 
-    Rows missing a value in a column the design reads are dropped. A train/test
-    split{stratified}, a validation part taken from the training rows, a
-    StandardScaler (numbers) and a OneHotEncoder (categories) fitted on the
-    training rows only; class targets one-hot, measurements in their own units.
+{about}
     """
     frame = read_table().dropna(subset={needed}).reset_index(drop=True)
     strata = {strata}
@@ -283,30 +315,44 @@ def _data(design: dict, net: Network, heads: list[Head]) -> str:
         y = f"# {comment}\n        y = {expression}"
     else:
         entries = "".join(
-            f'            # {c}\n            "{h.name}": {e},\n' for h in heads for e, c in [_target(table, h.target)]
+            f"            # {c}\n            {_source(h.name)}: {e},\n"
+            for h in heads
+            for e, c in [_target(table, h.target)]
         )
         y = "y = {\n" + entries + "        }"
+    about = textwrap.fill(
+        "Rows missing a value in a column the design reads are dropped. A train/test split"
+        + (" stratified on a class column's classes (strata, below)" if strata else "")
+        + ", a validation part taken from the training rows, a StandardScaler (numbers) and a OneHotEncoder"
+        " (categories) fitted on the training rows only; class targets one-hot, measurements in their own units.",
+        width=79,
+        initial_indent="    ",
+        subsequent_indent="    ",
+    )
     categories = {c.name: list(c.categories) for c in table.columns if c.is_category and c.name in taken}
     encoder = (
         'OneHotEncoder(categories=list(CATEGORIES.values()), sparse_output=False, handle_unknown="ignore")'
         ".fit(fitted[list(CATEGORIES)].astype(str))"
     )
     return DATA_TEMPLATE.format(
-        used=json.dumps(used),
-        numbers=json.dumps([c for c in table.numbers if c in taken]),
-        categories=json.dumps(categories),
-        classes=json.dumps({c.name: list(c.categories) for c in table.columns if c.is_category}),
-        inputs=json.dumps(inputs),
+        file=f"# Your CSV file's name, as you gave it: it goes beside this script.\nFILE = {_source(table.file)}\n"
+        if table.name == datasets.CSV
+        else "",
+        used=_source(used),
+        numbers=_source([c for c in table.numbers if c in taken]),
+        categories=_source(categories),
+        classes=_source({c.name: list(c.categories) for c in table.columns if c.is_category}),
+        inputs=_source(inputs),
         seed=repr(settings["seed"]),
         reader=_loader(table)[1],
-        stratified=f" stratified on {strata}" if strata else "",
-        needed=json.dumps(used + ([strata] if strata and strata not in used else [])),
-        strata=f'codes(frame, "{strata}")' if strata else "None",
+        about=about,
+        needed=_source(used + ([strata] if strata and strata not in used else [])),
+        strata=f"codes(frame, {_source(strata)})" if strata else "None",
         test_size=repr(settings["test_size"]),
         split_validation=split_validation,
         encoder=encoder if categories else "None",
         y=y,
-        x_return=f'x["{next(iter(inputs))}"]' if len(inputs) == 1 else "x",
+        x_return=f"x[{_source(next(iter(inputs)))}]" if len(inputs) == 1 else "x",
         returned="part(train), part(validation), part(test)"
         if settings["validation_split"] > 0
         else "part(train), None, part(test)  # no validation part",
@@ -319,6 +365,8 @@ def _python_names(net: Network, unsafe) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in net.nodes:
         name = node.name
+        if not name.isidentifier():  # validation keeps names to letters, digits and _: never code
+            raise ExportError(f"The name {name!r} is not a Python name, so it cannot name a variable.")
         while unsafe(name) or name in names.values() or (name != node.name and name in own):
             name += "_"
         names[node.name] = name
@@ -341,22 +389,17 @@ def _layer_call(node: Node, offsets: dict[str, int]) -> str:
     ``layers.Dense(8, activation="relu", kernel_initializer=...(seed=SEED + 1), name="hidden_1")``.
     """
     positional, keywords = node.spec.keras_arguments(node.entry, node.width)
-    arguments = [repr(value) for value in positional]
-    arguments += [f"{key}={_literal(value)}" for key, value in keywords.items()]
+    arguments = [_source(value) for value in positional]
+    arguments += [f"{key}={_source(value)}" for key, value in keywords.items()]
     if node.spec.seeded:
         arguments.append(node.spec.seeded.source(f"SEED + {offsets[node.name]}"))
-    arguments.append(f'name="{node.name}"')
+    arguments.append(f"name={_source(node.name)}")
     return f"layers.{node.spec.keras_class}({', '.join(arguments)})"
-
-
-def _literal(value: object) -> str:
-    """A Python literal as the scripts write it: strings in double quotes."""
-    return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
 def _sequential(net: Network, table: datasets.Table) -> str:
     (only_input,) = net.inputs
-    stack = [f'keras.Input(shape=({only_input.width},), name="{only_input.name}")']
+    stack = [f"keras.Input(shape=({only_input.width},), name={_source(only_input.name)})"]
     offsets = seed_offsets(net)
     stack += [_layer_call(node, offsets) for node in net.used_nodes if not node.is_input]
     items = "".join(f"            {item},\n" for item in stack)
@@ -365,7 +408,7 @@ def _sequential(net: Network, table: datasets.Table) -> str:
     return keras.Sequential(
         [
 {items}        ],
-        name="{table.name}_sequential",
+        name={_source(f"{table.name}_sequential")},
     )'''
 
 
@@ -376,7 +419,9 @@ def _arguments(node: Node, var: dict[str, str]) -> str:
 
 def _functional(net: Network, table: datasets.Table) -> str:
     var, offsets = _variables(net), seed_offsets(net)
-    lines = [f'    {var[node.name]} = keras.Input(shape=({node.width},), name="{node.name}")' for node in net.inputs]
+    lines = [
+        f"    {var[node.name]} = keras.Input(shape=({node.width},), name={_source(node.name)})" for node in net.inputs
+    ]
     for node in net.used_nodes:
         if not node.is_input:
             lines.append(f"    {var[node.name]} = {_layer_call(node, offsets)}({_arguments(node, var)})")
@@ -388,7 +433,7 @@ def _functional(net: Network, table: datasets.Table) -> str:
     return f'''def build_model():
     """Layers called on tensors, from the inputs to the outputs."""
 {body}
-    return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name="{table.name}_functional")'''
+    return keras.Model(inputs={inputs_text}, outputs={outputs_text}, name={_source(f"{table.name}_functional")})'''
 
 
 def _subclassing(net: Network, table: datasets.Table) -> str:
@@ -398,7 +443,7 @@ def _subclassing(net: Network, table: datasets.Table) -> str:
     if len(net.inputs) == 1:
         reads = [f"        {var[net.inputs[0].name]} = inputs"]
     else:
-        reads = [f'        {var[node.name]} = inputs["{node.name}"]' for node in net.inputs]
+        reads = [f"        {var[node.name]} = inputs[{_source(node.name)}]" for node in net.inputs]
     calls = []
     for node in layers:
         training = ", training=training" if node.spec.behaves_differently_in_training else ""
@@ -406,11 +451,11 @@ def _subclassing(net: Network, table: datasets.Table) -> str:
     if len(net.heads) == 1:
         result = var[net.heads[0].name]
     else:
-        result = "{" + ", ".join(f'"{head.name}": {var[head.name]}' for head in net.heads) + "}"
+        result = "{" + ", ".join(f"{_source(head.name)}: {var[head.name]}" for head in net.heads) + "}"
     sample = (
         f"keras.ops.zeros((1, {net.inputs[0].width}))"
         if len(net.inputs) == 1
-        else "{" + ", ".join(f'"{node.name}": keras.ops.zeros((1, {node.width}))' for node in net.inputs) + "}"
+        else "{" + ", ".join(f"{_source(node.name)}: keras.ops.zeros((1, {node.width}))" for node in net.inputs) + "}"
     )
     body = "\n".join(reads + calls)
     return f'''class {class_name(table)}(keras.Model):
@@ -427,7 +472,7 @@ def _subclassing(net: Network, table: datasets.Table) -> str:
 
 def build_model():
     """A {class_name(table)}, called once on a sample so that its weights exist."""
-    model = {class_name(table)}(name="{table.name}_subclassed")
+    model = {class_name(table)}(name={_source(f"{table.name}_subclassed")})
     model({sample})
     return model'''
 
@@ -463,15 +508,15 @@ def _main(design: dict, heads: list[Head]) -> str:
     optimizer_class = keras_class_name(settings["optimizer"])
     optimizer = f"keras.optimizers.{optimizer_class}(learning_rate={settings['learning_rate']!r})"
     if len(heads) == 1:
-        loss, metrics = f'"{heads[0].loss}"', f'["{heads[0].metric}"]'
+        loss, metrics = _source(heads[0].loss), _source([heads[0].metric])
         weights = f"\n        loss_weights=[{heads[0].weight!r}]," if heads[0].weight != 1 else ""
     else:
-        loss = "{" + ", ".join(f'"{h.name}": "{h.loss}"' for h in heads) + "}"
-        metrics = "{" + ", ".join(f'"{h.name}": ["{h.metric}"]' for h in heads) + "}"
-        weights = "\n        loss_weights={" + ", ".join(f'"{h.name}": {h.weight!r}' for h in heads) + "},"
+        loss = _source({h.name: h.loss for h in heads})
+        metrics = _source({h.name: [h.metric] for h in heads})
+        weights = "\n        loss_weights={" + ", ".join(f"{_source(h.name)}: {h.weight!r}" for h in heads) + "},"
     patience = settings["early_stopping_patience"]
     monitor = "val_loss" if settings["validation_split"] > 0 else "loss"
-    stopper = f'keras.callbacks.EarlyStopping("{monitor}", patience={patience}, restore_best_weights=True)'
+    stopper = f"keras.callbacks.EarlyStopping({_source(monitor)}, patience={patience}, restore_best_weights=True)"
     callbacks = f"\n        callbacks=[{stopper}]," if patience else ""
     return f"""if __name__ == "__main__":
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else {settings["epochs"]}

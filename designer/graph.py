@@ -13,13 +13,13 @@ How each kind of node looks, in both drawings, is its ``look`` in the registry (
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
 
 import pydot
 
 from designer import kinds
 from designer.network import Network, Node, resolve
 from designer.params import LayerCount, describe, summarize_network
+from designer.sinks import dot_html
 from designer.validation import ensure_valid
 
 Features = tuple[str, ...]
@@ -66,9 +66,13 @@ def new_graph(name: str, graph: Mapping[str, object], nodes: Mapping[str, object
     return dot
 
 
-def html(lines: Sequence[str]) -> str:
-    """An HTML-like Graphviz label of lines already escaped (pydot passes ``<...>`` through unquoted)."""
-    return f"<{'<br/>'.join(lines)}>"
+def html_label(lines: Sequence[str]) -> str:
+    """An HTML-like Graphviz label of lines of text, the first in bold (pydot passes ``<...>`` through unquoted).
+
+    Every line is text as written (a name, a column, a class): :func:`designer.sinks.dot_html` escapes it.
+    """
+    escaped = [dot_html(line) for line in lines]
+    return f"<{'<br/>'.join([f'<b>{escaped[0]}</b>', *escaped[1:]])}>"
 
 
 def dot_source(graph: pydot.Dot) -> str:
@@ -134,16 +138,15 @@ def _style(node: Node) -> dict[str, str]:
 
 def _label(node: Node, count: LayerCount | None) -> str:
     """Name, type and settings, then (an input's columns and) the output shape and the count, a line each."""
-    lines = [f"<b>{escape(node.name)}</b>", *description_lines(node)]
-    lines += [escape(detail) for detail in look_of(node).details(node.entry)]
+    lines = [node.name, *description_lines(node), *look_of(node).details(node.entry)]
     if count is None:
         lines += ["not used:", "reaches no head"]
     else:
-        lines += [escape(count.output_shape), f"{count.total:,} params"]
-    return html(lines)
+        lines += [count.output_shape, f"{count.total:,} params"]
+    return html_label(lines)
 
 
 def description_lines(node: Node) -> list[str]:
-    """``describe(node)``, escaped, broken before its arrow: ``Dense 3, softmax`` / ``→ species``."""
+    """``describe(node)`` broken before its arrow: ``Dense 3, softmax`` / ``→ species`` (text, not yet escaped)."""
     first, arrow, rest = describe(node).partition(" → ")
-    return [escape(first)] + ([escape(f"→ {rest}")] if arrow else [])
+    return [first] + ([f"→ {rest}"] if arrow else [])

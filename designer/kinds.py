@@ -1,17 +1,21 @@
 """The registry of node kinds: everything the app knows about an input, a layer type or a head.
 
 One :class:`Kind` per kind holds its fields (with defaults and constraints), its
-Keras class and arguments, its output width, its parameter count with the
-arithmetic, its label and description, and the name stem of new nodes.
-Validation, edits, the resolved network, the counts, the Keras builder, the
-export, the graph and the editors ask this registry instead of switching on a
-kind's name. Adding a layer type means adding one entry here (and, if it has
-fields, letting the editor draw them; :mod:`ui.editors` draws any field from
-its constraint).
+Keras class and arguments, its output width, its parameter count as named terms
+(``4 × 8 = 32 weights``, ``8 biases``) from which both the arithmetic and the
+explainer's sentences are written, the words for its Keras variables (``γ
+(scale)`` for ``gamma``), its label and description, and the name stem of new
+nodes. Validation, edits, the resolved network, the counts, the explainer, the
+Keras builder, the export, the graph, the weights and the editors ask this
+registry instead of switching on a kind's name or on a weight's name. Adding a
+layer type means adding one entry here (and, if it has fields of a new sort,
+letting the editor draw them; :mod:`ui.editors` draws any field from its
+constraint).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
@@ -64,13 +68,92 @@ LAYER_LOOK = Look({"fillcolor": "#ffffff", "color": "#334155"})
 
 
 @dataclass(frozen=True)
+class Term:
+    """Some of a node's parameters, counted, with the sentence that says what they are.
+
+    ``Term((4, 8), "weight", "Every input connects to every unit")`` is 4 × 8 =
+    32 weights. A count made of terms (:func:`counted`) takes its totals and its
+    arithmetic from them, and the explainer (:func:`explain_terms`) its
+    sentences, so the words and the numbers cannot disagree.
+    """
+
+    factors: tuple[int, ...]  # how many there are is their product: (4, 8) for 4 inputs × 8 units
+    singular: str  # what one of them is: "weight", "bias", "trainable parameter"
+    says: str  # the explainer's sentence up to the count: "Each unit adds one bias of its own"
+    plural: str | None = None  # when not singular + "s": "biases"
+    trainable: bool = True  # learned by gradient descent (else only updated, as batch norm's moving mean)
+    after: str = ""  # the rest of the sentence, after the count: " (the kernel: 4 rows, 8 columns)"
+
+    @property
+    def count(self) -> int:
+        return math.prod(self.factors)
+
+    @property
+    def product(self) -> str:
+        """The factors as written: ``4 × 8`` (or one number)."""
+        return " × ".join(map(str, self.factors))
+
+    def counted(self) -> str:
+        """``4 × 8 = 32 weights``; a single factor, just ``8 biases``."""
+        if len(self.factors) > 1:
+            return f"{self.product} = {self.count} {self.plural or self.singular + 's'}"
+        return _count(self.count, self.singular, self.plural)
+
+    def sentence(self) -> str:
+        """The explainer's step for these parameters."""
+        return f"{self.says}: {self.counted()}{self.after}."
+
+
+@dataclass(frozen=True)
 class Count:
-    """A node's parameters and how they come about."""
+    """A node's parameters and how they come about (see :func:`counted`, which makes one from its terms)."""
 
     trainable: int
     non_trainable: int
     arithmetic: str  # e.g. "4 × 8 + 8 = 40"; for a node with nothing to count, "0: why"
     worked: bool  # True when the arithmetic is a sum worth showing beside the count
+    terms: tuple[Term, ...] = ()  # what the parameters are, for the explainer; () when nothing is counted
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+def counted(*terms: Term, arithmetic: str | None = None) -> Count:
+    """The count made of ``terms``: their totals, and by default their sum as the arithmetic (``4 × 8 + 8 = 40``)."""
+    trainable = sum(term.count for term in terms if term.trainable)
+    frozen = sum(term.count for term in terms if not term.trainable)
+    worked = len(terms) > 1 or any(len(term.factors) > 1 for term in terms)
+    if arithmetic is None:
+        if not terms:
+            arithmetic = "0: nothing to learn"
+        elif worked:
+            arithmetic = f"{' + '.join(term.product for term in terms)} = {trainable + frozen}"
+        else:
+            arithmetic = terms[0].counted()
+    return Count(trainable, frozen, arithmetic, worked, terms)
+
+
+def explain_terms(intro: str = "") -> Callable[..., list[str]]:
+    """An explainer that says each term of the count, then the sum: what a kind counted by terms explains with.
+
+    ``intro`` follows the sentence saying what the node receives (" It normalises each one on its own.").
+    """
+
+    def explain(name: str, entry: dict, sources, width: int, received: str, count: Count) -> list[str]:
+        steps = [received + intro, *(term.sentence() for term in count.terms)]
+        if len(count.terms) > 1:
+            steps.append(f"Together: {' + '.join(str(term.count) for term in count.terms)} = {count.total} parameters.")
+        elif count.terms:
+            steps.append(f"In all: {count.total} parameters.")
+        else:  # a count given without its terms: its own arithmetic is all there is to say
+            steps.append(f"In all: {count.arithmetic.removeprefix('0: ')} parameters.")
+        return steps
+
+    return explain
+
+
+EXPLAINED_BY_TERMS = explain_terms()  # a kind's explainer unless it has its own
 
 
 @dataclass(frozen=True)
@@ -112,15 +195,23 @@ class Kind:
     fields: tuple[Field, ...] = ()
     joins: bool = False  # takes a list of two or more sources (concatenate)
     behaves_differently_in_training: bool = False  # its call takes ``training=`` (dropout, batch norm)
-    weights: str | None = None  # which weight matrices it has: "kernel and bias", "normalisation" or None
+    # Words for its Keras variables, by their names, where the name alone would not do: {"gamma": "γ (scale)"}.
+    # The weights read a layer's variables from Keras itself; a name not listed shows as it is ("moving mean").
+    variables: Mapping[str, str] = field(default_factory=dict)
     width: Callable[[dict, list[int]], int] = lambda entry, widths: sum(widths)
+    # count(entry, source widths, width): its parameters, best made of named terms (see counted)
     count: Callable[[dict, list[int], int], Count] = field(default=None)  # type: ignore[assignment]
-    # explain(name, entry, [(source, width)...], width, "name receives ...: ...") -> the steps of its count
-    explain: Callable[..., list[str]] = field(default=None)  # type: ignore[assignment]
+    # explain(name, entry, [(source, width)...], width, "name receives ...: ...", its count) -> the steps of its
+    # count; by default each term of the count, then their sum
+    explain: Callable[..., list[str]] = EXPLAINED_BY_TERMS
     describe: Callable[[dict, int], str] = field(default=None)  # type: ignore[assignment]
     keras_arguments: Callable[[dict, int], tuple[tuple, dict]] = lambda entry, width: ((), {})
     look: Look = LAYER_LOOK
     seeded: Seeded | None = None  # how a seed makes its random part reproducible; None: it has none
+
+    def variable_label(self, name: str) -> str:
+        """How this kind's Keras variable ``name`` is shown: ``γ (scale)``, ``kernel``, ``moving mean``."""
+        return self.variables.get(name, name.replace("_", " "))
 
     @property
     def field_names(self) -> set[str]:
@@ -150,51 +241,51 @@ class Kind:
 # --- counts and words, one small function per kind -------------------------------------------------
 
 
-def _dense_count(entry: dict, widths: list[int], width: int) -> Count:
-    fan_in = sum(widths)
-    weights, biases = fan_in * width, width
-    return Count(weights + biases, 0, f"{fan_in} × {width} + {width} = {weights + biases}", True)
+def dense_count(bias: bool = True) -> Callable[[dict, list[int], int], Count]:
+    """A dense layer's count: a weight per input-unit pair (the kernel) and, with ``bias``, one bias per unit."""
+
+    def count(entry: dict, widths: list[int], width: int) -> Count:
+        fan_in = sum(widths)
+        weights = Term(
+            (fan_in, width),
+            "weight",
+            f"It has {_count(width, 'unit')}. Every one of the {fan_in} inputs connects to every unit, "
+            "and each connection has its own weight",
+            after=f" (the kernel: {_count(fan_in, 'row')}, {_count(width, 'column')})",
+        )
+        biases = Term((width,), "bias", "Each unit adds one bias of its own", plural="biases")
+        return counted(weights, biases) if bias else counted(weights)
+
+    return count
 
 
-def _dense_explain(name: str, entry: dict, sources: list[tuple[str, int]], width: int, received: str) -> list[str]:
-    fan_in = sum(w for _, w in sources)
-    weights = fan_in * width
-    return [
-        received,
-        f"It has {_count(width, 'unit')}. Every one of the {fan_in} inputs connects to every unit, "
-        f"and each connection has its own weight: {fan_in} × {width} = {weights} weights "
-        f"(the kernel: {_count(fan_in, 'row')}, {_count(width, 'column')}).",
-        f"Each unit adds one bias of its own: {_count(width, 'bias', 'biases')}.",
-        f"Together: {weights} + {width} = {weights + width} parameters.",
-    ]
+def dense_arguments(bias: bool = True) -> Callable[[dict, int], tuple[tuple, dict]]:
+    """A dense layer's Keras arguments: ``Dense(units, activation=...)``, and ``use_bias=False`` without ``bias``."""
 
+    def arguments(entry: dict, width: int) -> tuple[tuple, dict]:
+        return (width,), {"activation": entry["activation"]} | ({} if bias else {"use_bias": False})
 
-def _dense_arguments(entry: dict, width: int) -> tuple[tuple, dict]:
-    return (width,), {"activation": entry["activation"]}
+    return arguments
 
 
 def _batch_norm_count(entry: dict, widths: list[int], width: int) -> Count:
     fan_in = sum(widths)
-    arithmetic = (
-        f"4 × {fan_in} = {4 * fan_in}: {2 * fan_in} trainable (γ, β) "
-        f"+ {2 * fan_in} non-trainable (moving mean, variance)"
+    learned = Term((2, fan_in), "trainable parameter", "Each feature has a scale γ and a shift β that training learns")
+    kept = Term(
+        (2, fan_in),
+        "non-trainable parameter",
+        "Each feature also keeps a moving mean and a moving variance, updated while training but not "
+        "learned by gradient descent",
+        trainable=False,
     )
-    return Count(2 * fan_in, 2 * fan_in, arithmetic, True)
+    arithmetic = (
+        f"4 × {fan_in} = {4 * fan_in}: {learned.count} trainable (γ, β) "
+        f"+ {kept.count} non-trainable (moving mean, variance)"
+    )
+    return counted(learned, kept, arithmetic=arithmetic)
 
 
-def _batch_norm_explain(name: str, entry: dict, sources: list[tuple[str, int]], width: int, received: str) -> list[str]:
-    fan_in = sum(w for _, w in sources)
-    return [
-        f"{received} It normalises each one on its own.",
-        f"Each feature has a scale γ and a shift β that training learns: 2 × {fan_in} = {2 * fan_in} "
-        "trainable parameters.",
-        f"Each feature also keeps a moving mean and a moving variance, updated while training but not "
-        f"learned by gradient descent: 2 × {fan_in} = {2 * fan_in} non-trainable parameters.",
-        f"Together: {2 * fan_in} + {2 * fan_in} = {4 * fan_in} parameters.",
-    ]
-
-
-def _dropout_explain(name: str, entry: dict, sources: list[tuple[str, int]], width: int, received: str) -> list[str]:
+def _dropout_explain(name: str, entry: dict, sources, width: int, received: str, count: Count) -> list[str]:
     return [
         received,
         f"While training it sets a random {entry['rate']:.0%} of them to zero (and scales up the rest); "
@@ -225,7 +316,7 @@ def _listed(names: Sequence[str], most: int = 6) -> str:
     return f"{', '.join(names[: most - 2])}, … {names[-1]}: {len(names)} in all"
 
 
-def _input_explain(name: str, entry: dict, sources, width: int, received: str) -> list[str]:
+def _input_explain(name: str, entry: dict, sources, width: int, received: str, count: Count) -> list[str]:
     columns = entry["columns"]
     one_hot = entry["one_hot"]
     text = f"{name} hands the network {_count(width, 'value')} per {entry['row_noun']}: {_listed(columns)}."
@@ -281,12 +372,10 @@ DENSE = Kind(
         Field("units", "Units", Interval(int, 1, spec.MAX_UNITS), required=True, start=8, step=1),
         Field("activation", "Activation", ACTIVATION, default=spec.DEFAULT_ACTIVATION),
     ),
-    weights="kernel and bias",
     width=lambda entry, widths: entry["units"],
-    count=_dense_count,
-    explain=_dense_explain,
+    count=dense_count(),
     describe=lambda entry, width: f"Dense {width}, {entry['activation']}",
-    keras_arguments=_dense_arguments,
+    keras_arguments=dense_arguments(),
     seeded=SEEDED_KERNEL,
     look=dataclass_replace(LAYER_LOOK, weighted=True),
 )
@@ -315,9 +404,14 @@ BATCH_NORM = Kind(
     description="Normalises each feature: 4 numbers per feature, 2 of them learned.",
     stem="norm",
     behaves_differently_in_training=True,
-    weights="normalisation",
+    variables={
+        "gamma": "γ (scale)",
+        "beta": "β (shift)",
+        "moving_mean": "moving mean",
+        "moving_variance": "moving variance",
+    },
     count=_batch_norm_count,
-    explain=_batch_norm_explain,
+    explain=explain_terms(" It normalises each one on its own."),
     describe=lambda entry, width: "BatchNormalization",
 )
 
@@ -329,7 +423,7 @@ CONCATENATE = Kind(
     stem="joined",
     joins=True,
     count=_concatenate_count,
-    explain=lambda name, entry, sources, width, received: [
+    explain=lambda name, entry, sources, width, received, count: [
         f"{name} puts {' and '.join(f'the {w} of {source}' for source, w in sources)} side by side: {width} features.",
         "It only joins, so it has nothing to learn: 0 parameters.",
     ],
@@ -358,12 +452,10 @@ HEAD = Kind(
             format="%.2f",
         ),
     ),
-    weights="kernel and bias",
     width=lambda entry, widths: entry[TASK].units,
-    count=_dense_count,
-    explain=_dense_explain,
+    count=dense_count(),
     describe=lambda entry, width: f"Dense {width}, {entry['activation']} → {entry['target']}",
-    keras_arguments=_dense_arguments,
+    keras_arguments=dense_arguments(),
     seeded=SEEDED_KERNEL,
     look=Look(
         {"peripheries": "2"},

@@ -4,7 +4,9 @@ As TensorFlow Playground draws its network's output over the input plane, a
 map here is a grid of points (in the columns' units) over two of the design's
 number input columns (the ``x`` and ``y`` axes), the other input columns held
 at fixed values (a number at its training mean, a category at its most
-common value). Row
+common value). A held value stays within its training rows' range, and an axis
+spans the rows drawn on it and a twentieth more each side, never crossing 0
+when the column does not (a precipitation is never below 0). Row
 ``i``, column ``j`` of a grid is the point ``(x[j], y[i])``. The points are
 scaled exactly as training scaled the flowers (:func:`designer.data.model_inputs`)
 and given to the trained Keras model: each head's prediction, and each unit's
@@ -17,6 +19,7 @@ every refusal names the setting and the value received.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,11 +29,14 @@ from designer import datasets, kinds
 from designer.constraints import Interval, Options
 from designer.data import Dataset, codes, model_inputs
 from designer.network import resolve
+from designer.parsing import json_ready
 from designer.validation import show
 
 GRID = 50  # points along each axis
 GRID_SIZES = Interval(int, 2, 200)
-MARGIN = 0.1  # the axes span the rows' range and a tenth of it on each side
+MARGIN = 0.05  # the axes span the drawn rows' range and a twentieth of it on each side (not crossing 0)
+CONSTANT_MARGIN = 0.5  # each side of a column that holds one value, so that it still gets an axis
+SIGNIFICANT = 4  # digits of a held value in words
 # Iris' petals tell the species apart; the penguins' bills do. Other tables take their first number columns.
 AXIS_PREFERENCE = ("petal_length", "petal_width", "sepal_length", "sepal_width", "bill_length_mm", "flipper_length_mm")
 MAX_UNIT_MAPS = 16  # a wider layer shows its first 16 units
@@ -69,7 +75,8 @@ class Map:
     units: dict[str, np.ndarray] = field(default_factory=dict)  # layer -> (units, *grid shape)
 
     def to_json(self) -> dict:
-        """The map in the command line's JSON shape (lists of numbers)."""
+        """The map in the command line's JSON shape (lists of numbers), ready for strict JSON: ``None`` where a
+        network that diverged gives NaN (:func:`designer.parsing.json_ready`)."""
         axes = {"x": {"column": self.plane.x, "values": self.x.tolist()}}
         if self.y is not None:
             axes["y"] = {"column": self.plane.y, "values": self.y.tolist()}
@@ -77,7 +84,7 @@ class Map:
         result = {**axes, "fixed": dict(self.plane.fixed), "heads": heads}
         if self.units:
             result["units"] = {name: grids.tolist() for name, grids in self.units.items()}
-        return result
+        return json_ready(result)
 
 
 @dataclass(frozen=True)
@@ -136,10 +143,46 @@ def _drawn(strata: np.ndarray) -> np.ndarray:
     return np.sort(resample(positions, n_samples=MAX_DRAWN, replace=False, stratify=strata, random_state=0))
 
 
-def drawn_counts(data: Dataset) -> tuple[int, int]:
-    """How many rows a map draws, and of how many: more than MAX_DRAWN of a part are sampled."""
-    parts = (len(data.train.rows), len(data.test.rows))
-    return sum(min(part, MAX_DRAWN) for part in parts), sum(parts)
+def drawn_counts(data: Dataset) -> tuple[tuple[int, int], tuple[int, int]]:
+    """How many training rows a map draws and of how many, then the same of the test rows: more than MAX_DRAWN
+    of a part are sampled (the validation rows are not drawn)."""
+    train, test = len(data.train), len(data.test)
+    return (min(train, MAX_DRAWN), train), (min(test, MAX_DRAWN), test)
+
+
+def drawn_text(data: Dataset) -> str:
+    """What the circles and the diamonds of a map are, in words, with each part's count:
+    "Circles: 1,000 of the 1,149 rows it trained on (a sample in proportion to the classes); diamonds: the 360
+    test rows"."""
+    target = data.table.column(data.table.target)
+    how = "in proportion to the classes" if target is not None and target.is_category else "taken at random"
+
+    def part(drawn: int, total: int, rows: str) -> str:
+        if drawn < total:
+            return f"{drawn:,} of the {total:,} {rows} (a sample {how})"
+        return f"the {total:,} {rows}" if total != 1 else f"the one {rows.replace('rows', 'row', 1)}"
+
+    (train_drawn, train_total), (test_drawn, test_total) = drawn_counts(data)
+    circles = part(train_drawn, train_total, "rows it trained on")
+    return f"Circles: {circles}; diamonds: {part(test_drawn, test_total, 'test rows')}"
+
+
+def value_text(value: float) -> str:
+    """A held number as a reader takes it in: at most 4 significant digits, thousands separated.
+
+    ``3.4``, ``0.1235``, ``31,190,000`` (not ``3.1193e+07``); beyond 10^15 or
+    below 0.001, ``2.5e-5``.
+    """
+    value = _significant(float(value))
+    if not math.isfinite(value) or value == 0:
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    if 3 <= exponent < 15:
+        return f"{value:,.0f}"
+    if -3 <= exponent < 3:
+        return f"{value:.{SIGNIFICANT}g}"
+    mantissa, _, power = f"{value:.{SIGNIFICANT - 1}e}".partition("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(power)}"
 
 
 def input_columns(design: dict) -> tuple[str, ...]:
@@ -154,12 +197,51 @@ def held_columns(design: dict) -> tuple[str, ...]:
     return tuple(column for column in datasets.of(design).names if column in taken)
 
 
-def column_range(data: Dataset, column: str) -> tuple[float, float]:
-    """The span of an axis or a fixed value: the rows' range and a margin on each side."""
-    values = data.frame[column].to_numpy(np.float64)
-    low, high = float(values.min()), float(values.max())
-    margin = MARGIN * (high - low) or 0.5  # a constant column still gets an axis
-    return round(low - margin, 2), round(high + margin, 2)
+def held_range(data: Dataset, column: str) -> tuple[float, float]:
+    """The values a held number may take: its training rows' range, its ends rounded out to the slider's step
+    (:func:`held_step`; so, on the rows' side of 0). A constant column gets half a unit each side (not crossing
+    0)."""
+    low, high = _widened(*_training_span(data, column), 0.0)
+    step = _step(low, high)
+    return _on_step(math.floor(low / step + 1e-9), step), _on_step(math.ceil(high / step - 1e-9), step)
+
+
+def held_step(data: Dataset, column: str) -> float:
+    """The step of a held number's slider: 5 times a power of ten, a 20th to a 200th of its training rows' range."""
+    return _step(*_widened(*_training_span(data, column), 0.0))
+
+
+def _training_span(data: Dataset, column: str) -> tuple[float, float]:
+    values = data.frame[column].to_numpy(np.float64)[data.train.rows]
+    return float(values.min()), float(values.max())
+
+
+def _step(low: float, high: float) -> float:
+    return 5.0 * 10.0 ** (math.floor(math.log10(high - low)) - 2)
+
+
+def _on_step(steps: int, step: float) -> float:
+    """``steps`` times ``step``, without the float's stray digits (0.35, not 0.35000000000000003)."""
+    return round(steps * step, max(0, 1 - math.floor(math.log10(step))))
+
+
+def axis_range(data: Dataset, column: str) -> tuple[float, float]:
+    """The span of an axis: the range of the rows a map draws (training and test rows), and a twentieth of it
+    each side, that does not cross 0 where the rows do not."""
+    values = data.frame[column].to_numpy(np.float64)[np.concatenate([data.train.rows, data.test.rows])]
+    return _widened(float(values.min()), float(values.max()), MARGIN)
+
+
+def _widened(low: float, high: float, share: float) -> tuple[float, float]:
+    """``low`` to ``high`` with ``share`` of the span each side (a constant column's, CONSTANT_MARGIN), kept on
+    the rows' side of 0."""
+    margin = share * (high - low) if high > low else CONSTANT_MARGIN
+    wide_low, wide_high = low - margin, high + margin
+    if low >= 0:
+        wide_low = max(wide_low, 0.0)
+    elif high <= 0:  # a column never above 0 (one of zeros only takes the positive side)
+        wide_high = min(wide_high, 0.0)
+    return wide_low, wide_high
 
 
 def unit_layers(design: dict) -> list[str]:
@@ -203,7 +285,7 @@ def _units(data: Dataset, x: str, y: str | None) -> dict[str, str]:
 
 
 def _ranges(data: Dataset, x: str, y: str | None) -> dict[str, tuple[float, float]]:
-    return {column: column_range(data, column) for column in (x, y) if column is not None}
+    return {column: axis_range(data, column) for column in (x, y) if column is not None}
 
 
 def plane(
@@ -250,7 +332,7 @@ def _checked_fixed(data: Dataset, fixed: Mapping[str, object], held: Sequence[st
                 raise MapError(f"map at {column} must be one of {', '.join(categories)}, got {show(value)}")
             checked[column] = str(value)
             continue
-        bounds = Interval(float, *column_range(data, column))
+        bounds = Interval(float, *held_range(data, column))
         if not bounds.is_valid(value):
             unit = data.table.column(column).unit
             raise MapError(f"map at {column} {bounds.requirement}{f' ({unit})' if unit else ''}, got {show(value)}")
@@ -259,15 +341,25 @@ def _checked_fixed(data: Dataset, fixed: Mapping[str, object], held: Sequence[st
 
 
 def _training_means(data: Dataset, columns: Sequence[str]) -> dict[str, float | str]:
-    """Each column's value over the training rows: a number's mean, a category's most common value."""
+    """Each column's value over the training rows: a number's mean (to the step of its slider, on which the slider
+    would put it anyway, and within the range a held value may take), a category's most common value."""
     training = data.frame.iloc[data.train.rows]
     held: dict[str, float | str] = {}
     for column in columns:
         if data.table.column(column).is_category:
             held[column] = str(training[column].mode().iloc[0])
         else:
-            held[column] = round(float(training[column].mean()), 2)
+            low, high = held_range(data, column)
+            step = held_step(data, column)
+            held[column] = min(max(_on_step(round(float(training[column].mean()) / step), step), low), high)
     return held
+
+
+def _significant(value: float, digits: int = SIGNIFICANT) -> float:
+    """``value`` rounded to ``digits`` significant digits (3.7583 to 3.758, 31,193,412 to 31,190,000)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
 def grid_measurements(plane_: Plane) -> dict[str, np.ndarray]:

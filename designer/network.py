@@ -65,8 +65,9 @@ class Network:
 
     @property
     def dense_nodes(self) -> list[Node]:
-        """The used layers and heads with a kernel and biases: those whose units each have a map of their own."""
-        return [node for node in self.used_nodes if node.spec.weights == "kernel and bias"]
+        """The used layers and heads whose units each join every feature feeding them: those whose units each have
+        a map of their own."""
+        return [node for node in self.used_nodes if node.spec.look.weighted]
 
 
 def layer_sources(design: dict) -> list[tuple[str, ...]]:

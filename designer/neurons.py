@@ -17,14 +17,16 @@ the weights come in as arrays.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
 
 import pydot
 
-from designer.graph import FONT, description_lines, dot_source, html, look_of, new_graph, style_of
+from designer.graph import FONT, description_lines, dot_source, html_label, look_of, new_graph, style_of
 from designer.network import Network, Node
+from designer.parsing import escape_controls
+from designer.sinks import dot_text, dot_tooltip
 
 MAX_DRAWN = 16  # a layer this wide or narrower shows every neuron
 SHOWN_OF_WIDE = 8  # neurons shown of a wider layer, before the ellipsis
@@ -188,14 +190,17 @@ def neuron_id(node: str, index: int | str) -> str:
 
 
 def text_width(text: str, font_size: float, bold: bool = False) -> float:
-    """About how wide ``text`` is in Helvetica at ``font_size`` points, in inches."""
-    thousandths = sum(HELVETICA[ord(c) - 32] if 32 <= ord(c) < 127 else 1000 for c in text)
+    """About how wide ``text`` is in Helvetica at ``font_size`` points, in inches, shown as the graph shows it.
+
+    A control or bidirectional character is shown spelled out (``\\u202e``), so it is measured so.
+    """
+    thousandths = sum(HELVETICA[ord(c) - 32] if 32 <= ord(c) < 127 else 1000 for c in escape_controls(text))
     return thousandths / 1000 * font_size / 72 * (BOLD if bold else 1)
 
 
 def caption_lines(node: Node) -> list[str]:
-    """A column's caption, a line each (escaped): its name, then its type and settings."""
-    return [escape(node.name), *description_lines(node)]
+    """A column's caption, a line each (text, escaped only where it is drawn): its name, then its type and settings."""
+    return [node.name, *description_lines(node)]
 
 
 def _caption_size(node: Node, font_size: int) -> tuple[float, float]:
@@ -223,63 +228,181 @@ def layout(graph: NeuronGraph, font_size: int = 14) -> dict[str, tuple[float, fl
 
     Each node stands in the column of its depth (inputs first, then one column
     per step away from them); nodes of the same depth are stacked, and each
-    column is centred on the same line. Neighbouring columns leave
-    :data:`ROOM` between them for their connections. The caption of a column's
-    first node goes in a row above every column, where no connection passes;
-    when it would run into the caption before it there, it goes in a row below
-    every column instead, and only when both rows are taken is the column moved
-    to the right. A caption of a node stacked below another stands between them.
-    Text widths are estimated from Helvetica's metrics, so no two labels overlap.
+    column is centred on the same line. A head that takes an inner layer (one
+    that stands before the deepest column) has a column of its own right after
+    its source's, hung below every connection that passes over it, so none
+    crosses it. Neighbouring columns leave :data:`ROOM` between them for their
+    connections.
+
+    Each caption sits with its node's neurons: a stacked node's between it and
+    the node above; an inner head's right below its neurons; any other
+    column's right above its neurons, or right below them if that is nearer,
+    as close as it can be without touching a neuron, an ellipsis or another
+    caption, nor a connection but those into its own neurons (which converge
+    on them from every neuron before: a caption clear of them all would float
+    far off a short column). Text widths are estimated from Helvetica's metrics,
+    so no two labels overlap.
     """
     em = font_size / 72
-    step = STEP * em
-    depth: dict[str, int] = {}
-    stacks: dict[int, list[Column]] = {}
-    for column in graph.columns:
-        node = column.node
-        depth[node.name] = 1 + max((depth[s] for s in node.sources), default=-1)
-        stacks.setdefault(depth[node.name], []).append(column)
+    step, gap = STEP * em, CAPTION_GAP * em
+    slots = _slots(graph)
+    captions = {column.node.name: _caption_size(column.node, font_size) for column in graph.columns}
 
-    # Down each column: the stacked nodes' neurons, ellipses and (but the first's) captions, centred on y = 0.
-    ys: dict[int, dict[str, float]] = {}  # level -> neuron, ellipsis or caption id -> y
-    halves: dict[int, float] = {}
-    top = bottom = 0.0
-    for level, stack in stacks.items():
-        placed, y = {}, 0.0
-        halves[level] = 0.0
-        for k, column in enumerate(stack):
+    # Down each column: the stacked nodes' neurons, ellipses and (but the first's) captions, from y = 0 down.
+    ys: list[dict[str, float]] = []
+    halves: list[float] = []
+    for slot in slots:
+        placed, y, half = {}, 0.0, 0.0
+        for k, column in enumerate(slot.stack):
             name = column.node.name
-            halves[level] = max(halves[level], _half_width(column, font_size))
+            half = max(half, _half_width(column, font_size))
+            if k or slot.side:  # a stacked node's caption; an inner head's, below it, is placed with the others
+                half = max(half, captions[name][0] / 2)
             if k:
-                width, height = _caption_size(column.node, font_size)
-                halves[level] = max(halves[level], width / 2)
                 y -= step / 2
-                placed[neuron_id(name, "title")] = y - height / 2
-                y -= height
+                placed[neuron_id(name, "title")] = y - captions[name][1] / 2
+                y -= captions[name][1]
             for i in range(column.drawn + bool(column.hidden)):
                 placed[neuron_id(name, i if i < column.drawn else "more")] = y - step / 2 - i * step
             y -= (column.drawn + bool(column.hidden)) * step
-        ys[level] = {key: value - y / 2 for key, value in placed.items()}
-        top, bottom = max(top, -y / 2), min(bottom, y / 2)
+        ys.append(placed if slot.side else {key: value - y / 2 for key, value in placed.items()})
+        halves.append(half)
 
-    # Across: each column as close to the one before as its connections allow, the captions in two rows.
+    # Across: each column as close to the one before as its connections allow.
+    xs = [0.0]
+    for before, half in itertools.pairwise(halves):
+        xs.append(xs[-1] + before + ROOM * em + half)
     places: dict[str, tuple[float, float]] = {}
-    rows: dict[str, tuple[float, float] | None] = {"above": None, "below": None}  # the last caption: x, half width
-    x = 0.0
-    for level, stack in stacks.items():
-        if level:
-            x += halves[level - 1] + ROOM * em + halves[level]
-        first = stack[0].node
-        width, height = _caption_size(first, font_size)
-        needed = {row: last[0] + last[1] + CAPTION_GAP * em + width / 2 if last else x for row, last in rows.items()}
-        fitting = [row for row in rows if needed[row] <= x]
-        row = fitting[0] if fitting else min(rows, key=needed.__getitem__)
-        x = max(x, needed[row])
-        rows[row] = (x, width / 2)
-        gap = CAPTION_GAP * em + height / 2
-        places[neuron_id(first.name, "title")] = (x, top + gap if row == "above" else bottom - gap)
-        places |= {key: (x, y) for key, y in ys[level].items()}
+    for slot, x, placed in zip(slots, xs, ys, strict=True):
+        if not slot.side:
+            places |= {key: (x, y) for key, y in placed.items()}
+
+    # An inner head's column, from the right: its top a gap below the lowest connection passing over it.
+    sizes = _sizes(graph, captions, font_size)
+    for slot, x, half, placed in reversed(list(zip(slots, xs, halves, ys, strict=True))):
+        if slot.side:
+            name = slot.stack[0].node.name
+            spans = _connection_spans(graph.connections, places, x - half, x + half, gap / 2)  # its own: not placed
+            lowest = min((low for low, _ in spans), default=0.0)
+            first = neuron_id(name, 0)
+            shift = lowest - gap - (placed[first] + sizes[first][1])
+            places |= {key: (x, y + shift) for key, y in placed.items()}
+
+    # The captions of the columns' first nodes (an inner head's first: it has one place only).
+    boxes = [_box(places[key], sizes[key]) for key in places]
+    for slot, x in sorted(zip(slots, xs, strict=True), key=lambda pair: not pair[0].side):
+        name = slot.stack[0].node.name
+        width, height = captions[name]
+        own = {column.node.name for column in slot.stack}
+        drawn = [_box(places[key], sizes[key]) for key in places if _owner(key) in own]
+        top, bottom = max(box[3] for box in drawn), min(box[1] for box in drawn)
+        left, right = x - width / 2, x + width / 2
+        spans = [(box[1] - gap, box[3] + gap) for box in boxes if box[0] - gap < right and box[2] + gap > left]
+        others = [connection for connection in graph.connections if connection.target != name]  # not its own
+        spans += _connection_spans(others, places, left, right, gap / 2)
+        options = []
+        if not slot.side:  # right above its first node's neurons
+            low = _free_above(top, height, spans)
+            options.append((low - top, low + height / 2))
+        if slot.side or len(slot.stack) == 1:  # right below its neurons
+            high = _free_below(bottom, height, spans)
+            options.append((bottom - high, high - height / 2))
+        _, y = min(options, key=lambda option: round(option[0], 2))  # the nearer; above if as near
+        places[neuron_id(name, "title")] = (x, y)
+        boxes.append(_box((x, y), (width / 2, height / 2)))
     return places
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One column of the drawing: the nodes stacked in it, top to bottom."""
+
+    stack: tuple[Column, ...]
+    side: bool  # an inner head's column of its own, hung below the connections passing over it
+
+
+def _slots(graph: NeuronGraph) -> list[_Slot]:
+    """The drawing's columns, left to right: one per depth, each inner head's right after its source's."""
+    depth: dict[str, int] = {}
+    for column in graph.columns:
+        depth[column.node.name] = 1 + max((depth[s] for s in column.node.sources), default=-1)
+    deepest = max(depth.values(), default=0)
+    feeding = {source for column in graph.columns for source in column.node.sources}
+    levels: dict[int, list[Column]] = {}
+    sides: dict[int, list[Column]] = {}
+    for column in graph.columns:
+        name = column.node.name
+        inner_head = name not in feeding and depth[name] < deepest  # nothing draws from it: a head
+        (sides if inner_head else levels).setdefault(depth[name] - inner_head, []).append(column)
+    slots = []
+    for level in sorted(levels):
+        slots += [_Slot(tuple(levels[level]), False), *(_Slot((column,), True) for column in sides.get(level, []))]
+    return slots
+
+
+def _sizes(graph: NeuronGraph, captions, font_size: int) -> dict[str, tuple[float, float]]:
+    """Half the width and half the height of every neuron, ellipsis and stacked caption, by id."""
+    em = font_size / 72
+    sizes = {}
+    for column in graph.columns:
+        name = column.node.name
+        neuron = (
+            (_box_width(column, font_size) / 2, BOX_HEIGHT * em / 2)
+            if look_of(column.node).neuron == "box"
+            else (CIRCLE * em / 2, CIRCLE * em / 2)
+        )
+        sizes |= {neuron_id(name, i): neuron for i in range(column.drawn)}
+        sizes[neuron_id(name, "more")] = (text_width(f"… +{column.hidden}", font_size) / 2, LINE * em / 2)
+        sizes[neuron_id(name, "title")] = (captions[name][0] / 2, captions[name][1] / 2)
+    return sizes
+
+
+def _owner(key: str) -> str:
+    return key.rsplit("/", 1)[0]
+
+
+def _box(place: tuple[float, float], size: tuple[float, float]) -> tuple[float, float, float, float]:
+    """Left, bottom, right and top of what is drawn at ``place`` with half its width and height ``size``."""
+    (x, y), (w, h) = place, size
+    return x - w, y - h, x + w, y + h
+
+
+def _connection_spans(connections, places, left: float, right: float, margin: float) -> list[tuple[float, float]]:
+    """The heights (low, high) the connections between placed neurons take up between ``left`` and ``right``.
+
+    A connection is drawn straight from the centre of one neuron to the centre of the other.
+    """
+    spans = []
+    for connection in connections:
+        tail = places.get(neuron_id(connection.source, connection.source_index))
+        head = places.get(neuron_id(connection.target, connection.unit))
+        if tail is None or head is None:
+            continue
+        (x0, y0), (x1, y1) = sorted((tail, head))
+        a, b = max(x0, left - margin), min(x1, right + margin)
+        if a > b or x1 == x0:
+            continue
+        ya, yb = (y0 + (y1 - y0) * (x - x0) / (x1 - x0) for x in (a, b))
+        spans.append((min(ya, yb) - margin, max(ya, yb) + margin))
+    return spans
+
+
+def _free_above(start: float, height: float, spans) -> float:
+    """The lowest bottom, at ``start`` or above, of a band ``height`` high that meets none of ``spans``."""
+    y = start
+    for low, high in sorted(spans):
+        if low < y + height and high > y:
+            y = high
+    return y
+
+
+def _free_below(start: float, height: float, spans) -> float:
+    """The highest top, at ``start`` or below, of a band ``height`` high that meets none of ``spans``."""
+    y = start
+    for low, high in sorted(spans, key=lambda span: -span[1]):
+        if high > y - height and low < y:
+            y = low
+    return y
 
 
 def _column_nodes(column: Column, places, bias: Sequence[float] | None, focused: bool, font_size: int):
@@ -293,7 +416,7 @@ def _column_nodes(column: Column, places, bias: Sequence[float] | None, focused:
         style="",
         margin=0,
         fontcolor=colour,
-        label=html([f"<b>{lines[0]}</b>", *lines[1:]]),
+        label=html_label(lines),
         pos=_pin(places, title),
     )
     for i in range(column.drawn):
@@ -312,7 +435,7 @@ def _pin(places, neuron: str) -> str:
 def _neuron_attributes(column: Column, index: int, bias: Sequence[float] | None, focused: bool, font_size: int):
     node, label = column.node, column.labels[index]
     em = font_size / 72
-    attributes = {"tooltip": escape(label if bias is None else f"{label}: bias {float(bias[index]):+.3f}")}
+    attributes = {"tooltip": dot_tooltip(label if bias is None else f"{label}: bias {float(bias[index]):+.3f}")}
     if focused:
         attributes |= {"color": NEGATIVE, "penwidth": "3"}
     if look_of(node).neuron == "box":
@@ -323,7 +446,7 @@ def _neuron_attributes(column: Column, index: int, bias: Sequence[float] | None,
             "width": f"{_box_width(column, font_size):.2f}",
             "height": f"{BOX_HEIGHT * em:.2f}",
             "margin": f"{BOX_MARGIN[0] * em:.2f},{BOX_MARGIN[1] * em:.2f}",
-            "label": escape(label),
+            "label": dot_text(label),
         } | attributes
     return {"shape": "circle", "fixedsize": "true", "width": f"{CIRCLE * em:.2f}", "label": str(index + 1)} | attributes
 
@@ -345,11 +468,11 @@ def _edge(connection: Connection, labels, kernels, scale, focus: str | None, lin
         width = 0.3 + 3.7 * _strength(connection, kernels, scale)
         attributes = {
             "color": POSITIVE if weight >= 0 else NEGATIVE,
-            "tooltip": f"{source} → {target}: weight {weight:+.3f}",
+            "tooltip": dot_tooltip(f"{source} → {target}: weight {weight:+.3f}"),
         }
     else:
         width = 1.6 if focused else 0.8
-        attributes = {"tooltip": f"{source} → {target}" + ("" if connection.weighted else " (passed on)")}
+        attributes = {"tooltip": dot_tooltip(f"{source} → {target}" + ("" if connection.weighted else " (passed on)"))}
         if focus is not None:
             attributes["color"] = FOCUS if focused else FADED
     if not connection.weighted:
@@ -358,4 +481,4 @@ def _edge(connection: Connection, labels, kernels, scale, focus: str | None, lin
         attributes["color"] += "33"  # mostly transparent: the focused layer stands out
     attributes["penwidth"] = f"{line_width * width:.2f}"
     tail, head = neuron_id(connection.source, connection.source_index), neuron_id(connection.target, connection.unit)
-    return pydot.Edge(tail, head, **{key: escape(value) for key, value in attributes.items()})
+    return pydot.Edge(tail, head, **attributes)

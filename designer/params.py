@@ -137,13 +137,16 @@ def explain(net: Network, name: str) -> list[str]:
     """Where the parameters of node ``name`` come from, step by step, with its own numbers.
 
     The steps read as the lecture explains them: every input connects to every
-    unit (in × out weights), one bias per unit, and the sum.
+    unit (in × out weights), one bias per unit, and the sum. They are written
+    from the node's count (its terms, in the registry of kinds), so they add up
+    to the count the tables show.
     """
     node = net[name]
     sources = [net[source] for source in node.sources]
-    fan_in = sum(source.width for source in sources)
-    received = f"{name} receives {_count(fan_in, 'value')}: {_feeds(sources)}."
-    return node.spec.explain(name, node.entry, [(s.name, s.width) for s in sources], node.width, received)
+    widths = [source.width for source in sources]
+    received = f"{name} receives {_count(sum(widths), 'value')}: {_feeds(sources)}."
+    count = node.spec.count(node.entry, widths, node.width)
+    return node.spec.explain(name, node.entry, [(s.name, s.width) for s in sources], node.width, received, count)
 
 
 def running_total(summary: Summary, name: str) -> str:

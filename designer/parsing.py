@@ -31,6 +31,7 @@ Pure Python: no Streamlit, no TensorFlow.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -337,9 +338,22 @@ def _path(path: tuple) -> str:
 
 # --------------------------------------------------------------------------------------- a map's plane
 
-MAX_MAP_TEXT = 200  # characters of a link's map part; a valid one has under 100
-MAP_SETTING = re.compile(r"[a-z_]{1,40}")
-NUMBER_TEXT = re.compile(r"[+-]?(\d{1,20}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,3})?")
+# A link's map part: ``x=Age,y=Height%20cm,at.Weight=61.5,at.Sex='female'``. The axes' columns, and after
+# ``at.`` each held column, are percent-encoded (:func:`designer.sinks.url_text`), so that any name survives,
+# a comma, an equals sign, a column named x or y included; a held number is written as Python writes a float
+# (it reads back exactly), a held category between quotes (which percent-encoding never leaves bare). Links of
+# the first form, ``x=petal_length,y=sepal_length,sepal_width=3.4``, held names bare, still read.
+AXES = ("x", "y")
+HELD = "at."  # before a held column's name
+QUOTE = "'"  # around a held category's value
+_ENCODED_CHARACTERS = 12  # the most a character takes percent-encoded: 4 UTF-8 bytes, each %XX
+MAX_MAP_NAME = _ENCODED_CHARACTERS * datasets.MAX_COLUMN_NAME  # an encoded name or category of 60 characters
+MAX_MAP_PART = len(HELD) + MAX_MAP_NAME + len("=") + 2 * len(QUOTE) + MAX_MAP_NAME
+MAX_MAP_PARTS = MAX_COLUMNS  # the axes and the held columns: at most one part per input column
+MAX_MAP_TEXT = MAX_MAP_PARTS * (MAX_MAP_PART + 1)  # characters of a link's map part: every valid one fits
+MAP_SETTING = re.compile(r"[a-z_]{1,40}")  # a held column's name as the first form wrote it, bare
+ENCODED_TEXT = re.compile(r"(?:[A-Za-z0-9_.~-]|%[0-9A-Fa-f]{2})+")  # what url_text writes
+NUMBER_TEXT = re.compile(r"[+-]?(\d{1,20}(\.\d{0,25})?|\.\d{1,25})([eE][+-]?\d{1,3})?")  # any float repr writes
 
 
 class MapTextError(ValueError):
@@ -347,31 +361,87 @@ class MapTextError(ValueError):
 
 
 def parse_map_text(text: str) -> dict:
-    """A link's map part, ``x=petal_length,y=sepal_length,sepal_width=3.4``, as plane settings.
+    """A link's map part, ``x=petal_length,y=sepal_length,at.sepal_width=3.4``, as plane settings.
 
     Returns ``{"x": ..., "y": ..., "at": {column: value}}`` with only the parts
-    given; a value that is not a number is kept as text, for
-    :func:`designer.maps.plane` to refuse by name. Too long a text, or a part
-    that is not ``name=value``, is a :class:`MapTextError`.
+    given; a held value that is neither a number nor a quoted category is kept
+    as text, for :func:`designer.maps.plane` to refuse by name. Too long a
+    text, or a part that is not ``name=value``, is a :class:`MapTextError`.
     """
+    from designer.sinks import from_url_text  # here: designer.sinks imports this module
+
     if len(text) > MAX_MAP_TEXT:
-        raise MapTextError(f"the map part of a link must be at most {MAX_MAP_TEXT} characters. Received: {len(text):,}")
+        raise MapTextError(
+            f"the map part of a link must be at most {MAX_MAP_TEXT:,} characters. Received: {len(text):,}"
+        )
+    parts = [part for part in text.split(",") if part]
+    if len(parts) > MAX_MAP_PARTS:
+        raise MapTextError(
+            f"the map part of a link must have at most {MAX_MAP_PARTS} parts, one per column. Received: {len(parts):,}"
+        )
     settings: dict = {}
-    for part in filter(None, text.split(",")):
+    for part in parts:
         name, equals, value = part.partition("=")
-        if not equals or not MAP_SETTING.fullmatch(name):
+        if equals and name in AXES and (not value or ENCODED_TEXT.fullmatch(value)):
+            settings[name] = from_url_text(value)
+        elif equals and name.startswith(HELD) and ENCODED_TEXT.fullmatch(name[len(HELD) :]):
+            settings.setdefault("at", {})[from_url_text(name[len(HELD) :])] = _held_value(value)
+        elif equals and MAP_SETTING.fullmatch(name) and name not in AXES:  # the first form: a bare name
+            settings.setdefault("at", {})[name] = float(value) if NUMBER_TEXT.fullmatch(value) else value
+        else:
             raise MapTextError(
                 f"the map part of a link must be like x=petal_length,y=petal_width. Received: {show(part)}"
             )
-        if name in ("x", "y"):
-            settings[name] = value
-        else:
-            settings.setdefault("at", {})[name] = float(value) if NUMBER_TEXT.fullmatch(value) else value
     return settings
 
 
+def _held_value(value: str) -> float | str:
+    """A held column's value: a number, a category between quotes, else the text (for the plane to refuse)."""
+    from designer.sinks import from_url_text
+
+    if NUMBER_TEXT.fullmatch(value):
+        return float(value)
+    if len(value) >= 2 * len(QUOTE) and value.startswith(QUOTE) and value.endswith(QUOTE):
+        return from_url_text(value[len(QUOTE) : -len(QUOTE)])
+    return from_url_text(value)
+
+
 def map_text(settings: dict) -> str:
-    """Plane settings as a link's map part: the inverse of :func:`parse_map_text`."""
-    parts = [f"{axis}={settings[axis]}" for axis in ("x", "y") if settings.get(axis)]
-    parts += [f"{column}={value:g}" for column, value in settings.get("at", {}).items() if isinstance(value, float)]
+    """Plane settings as a link's map part: the inverse of :func:`parse_map_text`.
+
+    Every name and category is percent-encoded and every number written in
+    full, so the settings read back exactly (a value that is not a finite
+    number or a text is left out: no plane holds one).
+    """
+    from designer.sinks import url_text
+
+    parts = [f"{axis}={url_text(settings[axis])}" for axis in AXES if settings.get(axis)]
+    for column, value in settings.get("at", {}).items():
+        if isinstance(value, str):
+            written = f"{QUOTE}{url_text(value)}{QUOTE}"
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            written = repr(float(value))
+        else:
+            continue
+        parts.append(f"{HELD}{url_text(column)}={written}")
     return ",".join(parts)
+
+
+def json_ready(value: object) -> object:
+    """``value`` (dicts, lists, tuples, numbers, texts; NumPy arrays and numbers too) for strict JSON: every
+    number that is not finite (NaN, infinity) becomes None, which JSON writes as ``null``.
+
+    ``json.dump(json_ready(value), file, allow_nan=False)`` then writes what
+    every JSON reader takes: a map of a diverged network, or the history of a
+    run whose loss became infinite, has ``null`` where Python would write
+    ``NaN``.
+    """
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # a NumPy array or number
+        return json_ready(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

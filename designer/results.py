@@ -5,7 +5,9 @@ latest run of the design on screen (its test metrics; a goal over several
 seeds, on the latest run with each seed). :func:`claims` is what a learner
 hands back: the seed, epochs and test metrics of the runs the goals use, for
 runs that training again reproduces (:func:`reproducible`); :func:`confirm`
-holds them against the session's own runs of the same design and seeds.
+holds them against the session's own runs of the same design and seeds,
+trained again under the exercise's locks (:func:`retrain_epochs`), and refuses
+a claim that contradicts them or its goals (:func:`claim_conflict`) untrained.
 
 Pure Python: no Streamlit, no TensorFlow.
 """
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from designer import parsing, spec
-from designer.exercises import FIELD, with_seed, without
+from designer.exercises import FIELD, lock_reason, with_seed, without
 from designer.goals import MAX_SEEDS, NAME, OPERATORS, Goal, read_goal
 from designer.runs import LOSS, METRIC, Run, metric_name
 
@@ -64,6 +66,8 @@ def _state(design: dict, goal: Goal, total_params: int, runs: Sequence[Run]) -> 
     if goal.seeds > 1:
         return _seeds_state(design, goal, runs)
     run = latest_run(design, runs)
+    if run is not None and (why := locked_epochs_conflict(design, run.epochs_done)):
+        return GoalState(goal, False, f"{goal.describe()}: its run trained {run.epochs_done} epochs, but {why}")
     if goal.metric.name == "epochs":
         epochs = run.epochs_done if run else spec.training_settings(design)["epochs"]
         return _judged(goal, epochs, "" if run else " (the design's setting; train to confirm)", known=run is not None)
@@ -99,7 +103,8 @@ def run_figure(goal: Goal, run: Run) -> tuple[float | None, str]:
         return None, f"the design has no head named {goal.head}"
     if goal.metric.name != "loss" and head.metric != goal.metric.name:
         kind = "species" if goal.metric.target_kind == "species" else "measurement"
-        return None, f"{goal.head} must be a {kind} head to have a {goal.metric.words}"
+        article = "an" if goal.metric.words[0] in "aeiou" else "a"
+        return None, f"{goal.head} must be a {kind} head to have {article} {goal.metric.words}"
     quantity = LOSS if goal.metric.name == "loss" else METRIC
     value = run.test.get(metric_name(run.heads, head, quantity))
     return (None, "its run has no such figure") if value is None else (float(value), "")
@@ -108,8 +113,11 @@ def run_figure(goal: Goal, run: Run) -> tuple[float | None, str]:
 def _seeds_state(design: dict, goal: Goal, runs: Sequence[Run]) -> GoalState:
     seeds = seeds_of(design, goal)
     values = []
-    for run in (latest_run(with_seed(design, seed), runs) for seed in seeds):
+    for seed, run in ((seed, latest_run(with_seed(design, seed), runs)) for seed in seeds):
         if run is not None:
+            if conflict := locked_epochs_conflict(design, run.epochs_done):
+                said = f"the run with seed {seed} trained {run.epochs_done} epochs"
+                return GoalState(goal, False, f"{goal.describe()}: {said}, but {conflict}")
             value, why = run_figure(goal, run)
             if value is None:
                 return GoalState(goal, None, f"{goal.describe()}: {why}")
@@ -139,21 +147,25 @@ def verdict(states: Sequence[GoalState]) -> str | None:
 
 def claims(design: dict, runs: Sequence[Run]) -> dict:
     """The figures a result link carries: for each run the goals use, its seed, epochs and test metrics."""
-    wanted: dict[int, Run] = {}
+    found = []
+    for seed in trained_seeds(design):
+        run = latest_run(with_seed(design, seed), runs)
+        if run is None or not reproducible(design, run):
+            continue
+        claim = {"seed": seed, "epochs": run.epochs_done, "test": {k: float(v) for k, v in sorted(run.test.items())}}
+        if claim_conflict(design, claim) is None:  # else checking it would only refuse it
+            found.append(claim)
+    return {"runs": found}
+
+
+def trained_seeds(design: dict) -> list[int]:
+    """The seeds the goals measured by training use, in order: the design's own, then a series' next ones."""
+    seeds: dict[int, None] = {}
     for entry in design[FIELD]["goals"]:
         goal = read_goal(entry)
-        if not goal.metric.trained:
-            continue
-        for seed in seeds_of(design, goal):
-            run = latest_run(with_seed(design, seed), runs)
-            if run is not None and reproducible(design, run):
-                wanted[seed] = run
-    return {
-        "runs": [
-            {"seed": seed, "epochs": run.epochs_done, "test": {k: float(v) for k, v in sorted(run.test.items())}}
-            for seed, run in wanted.items()
-        ]
-    }
+        if goal.metric.trained:
+            seeds.update(dict.fromkeys(seeds_of(design, goal)))
+    return list(seeds)
 
 
 def reproducible(design: dict, run: Run) -> bool:
@@ -208,15 +220,88 @@ def claim_problems(result: object) -> list[str]:
     return found
 
 
+def epochs_locked(design: dict) -> bool:
+    """Whether the design's exercise locks (or hides) the epochs, alone or with the training settings."""
+    return lock_reason(design, "training.epochs") is not None
+
+
+def locked_epochs_conflict(design: dict, epochs: int) -> str | None:
+    """Why a run of ``epochs`` epochs is not one the exercise's epochs lock allows (None: it is, or none is set).
+
+    Locked at N, a run trains N epochs; with early stopping, at most N.
+    """
+    if not epochs_locked(design):
+        return None
+    settings = spec.training_settings(design)
+    locked = settings["epochs"]
+    if epochs == locked or (settings["early_stopping_patience"] is not None and epochs < locked):
+        return None
+    return f"the exercise locks training at {locked} epochs"
+
+
+def claim_conflict(design: dict, claim: dict, earlier: Sequence[dict] = ()) -> str | None:
+    """Why a (readable) claimed run contradicts the exercise, before anything trains; None if it does not.
+
+    A claim names a seed and a number of epochs; the exercise fixes both: the
+    seeds are those its goals train with (the design's, locked or not, and a
+    series' next ones), the epochs are the locked ones (:func:`locked_epochs_conflict`),
+    at most the design's with early stopping, and at most an ``epochs<=`` goal's
+    on the seed that goal is judged on. The other settings (batch size,
+    learning rate...) are the design's own, which the exercise's check holds to
+    its locks: a claim cannot say otherwise. ``earlier``: the claims before it
+    in the same result (a seed is claimed once).
+    """
+    seed, epochs = claim["seed"], claim["epochs"]
+    seeds = trained_seeds(design)
+    if seed not in seeds:
+        own = spec.training_settings(design)["seed"]
+        if lock_reason(design, "training.seed") is not None:
+            also = f" (its goals train with {_seeds_text(seeds)})" if len(seeds) > 1 else ""
+            return f"the claim says seed {seed}, but the exercise locks the seed at {own}{also}"
+        if not seeds:
+            return f"the claim says seed {seed}, but no goal of the exercise is measured by training"
+        return f"the claim says seed {seed}, but the exercise's goals train with {_seeds_text(seeds)}"
+    if any(other["seed"] == seed for other in earlier):
+        return f"the claim says seed {seed} a second time"
+    said = f"the claim says {epochs} epochs"
+    if why := locked_epochs_conflict(design, epochs):
+        return f"{said}, but {why}"
+    settings = spec.training_settings(design)
+    if settings["early_stopping_patience"] is not None and epochs > settings["epochs"]:
+        return f"{said}, but with early stopping the design trains at most {settings['epochs']} epochs"
+    for entry in design[FIELD]["goals"]:
+        goal = read_goal(entry)
+        at_most = goal.metric.name == "epochs" and goal.operator == "at_most"
+        if at_most and seed in seeds_of(design, goal) and not goal.holds(epochs):
+            return f"{said}, but the exercise's goal is {goal.describe()}"
+    return None
+
+
+def claim_conflicts(design: dict, result: dict) -> list[str | None]:
+    """:func:`claim_conflict` for each claimed run of a (readable) result, in order."""
+    claimed = result["runs"]
+    return [claim_conflict(design, claim, claimed[:i]) for i, claim in enumerate(claimed)]
+
+
+def _seeds_text(seeds: Sequence[int]) -> str:
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    return f"seeds {seeds[0]} to {seeds[-1]}"
+
+
 def retrain_epochs(design: dict, claim: dict) -> int | None:
-    """The epochs to train a claimed run again with, as a worker's request takes them.
+    """The epochs to train a claimed run again with, as a worker's request takes them, under the exercise's locks.
 
     With early stopping, None: the design's own run, which stops and restores
     as the claimed one did (only such runs are claimed, :func:`reproducible`).
-    Otherwise the claimed number, trained in one go.
+    Otherwise the locked epochs if the exercise locks them, else the claimed
+    number, trained in one go. Only a claim without :func:`claim_conflict` is
+    trained again: with the epochs locked, the claimed number is the locked one.
     """
-    patience = spec.training_settings(design)["early_stopping_patience"]
-    return None if patience is not None else claim["epochs"]
+    settings = spec.training_settings(design)
+    if settings["early_stopping_patience"] is not None:
+        return None
+    return settings["epochs"] if epochs_locked(design) else claim["epochs"]
 
 
 @dataclass(frozen=True)
@@ -228,9 +313,12 @@ class Confirmation:
     confirmed: bool | None
     difference: float | None = None  # the largest difference of a test metric
     retrained_epochs: int | None = None
+    refused: str | None = None  # why the claim contradicts the exercise (:func:`claim_conflict`): not re-trained
 
     def describe(self) -> str:
         """``confirmed by re-training (largest difference 3e-08)``, or why not."""
+        if self.refused is not None:
+            return f"refused, not re-trained: {self.refused}"
         if self.confirmed is None:
             return "claimed, not re-trained yet"
         if self.retrained_epochs != self.epochs:
@@ -241,9 +329,13 @@ class Confirmation:
 
 
 def confirm(design: dict, result: dict, runs: Sequence[Run]) -> list[Confirmation]:
-    """Each claimed run against the session's latest run of the design with its seed (None until there is one)."""
+    """Each claimed run against the session's latest run of the design with its seed (None until there is one);
+    a claim that contradicts the exercise (:func:`claim_conflict`) is refused, whatever the runs."""
     found = []
-    for claim in result["runs"]:
+    for claim, conflict in zip(result["runs"], claim_conflicts(design, result), strict=True):
+        if conflict is not None:
+            found.append(Confirmation(claim["seed"], claim["epochs"], False, refused=conflict))
+            continue
         run = latest_run(with_seed(design, claim["seed"]), runs)
         if run is None:
             found.append(Confirmation(claim["seed"], claim["epochs"], None))

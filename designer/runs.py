@@ -157,6 +157,22 @@ class Run:
     def epochs_done(self) -> int:
         return len(self.history.get("loss", ()))
 
+    @property
+    def untrained(self) -> bool:
+        """A fresh start at epoch 0 (Reset): it finished having trained nothing, to step on from."""
+        return self.status == "finished" and self.epochs_done == 0
+
+    @property
+    def state_text(self) -> str:
+        """Its state as its heading says it: "finished", "stopped", ..., "reset, untrained (epoch 0)"."""
+        return "reset, untrained (epoch 0)" if self.untrained else self.status
+
+    @property
+    def compared_label(self) -> str:
+        """Its label where runs are compared, with what tells apart runs of the same settings: how far it went."""
+        epochs = f"{self.epochs_done} epoch{'' if self.epochs_done == 1 else 's'}"
+        return f"{self.label}, {epochs}" + ("" if self.status == "finished" else f" ({self.status})")
+
 
 class TrainedModel(TypedDict):
     """A run's trained model as plain data (NumPy arrays): enough to rebuild it, show it and download it."""

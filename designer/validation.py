@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from designer import datasets, exercises, goals, kinds, network, spec
+from designer import datasets, exercises, kinds, network, spec
 from designer.constraints import is_whole
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -514,7 +514,7 @@ def _check_exercise(design: dict, report: _Report) -> None:
         report.fail((*path, "goals"), f"must be a list of 1 to {exercises.MAX_GOALS} goals", goal_list)
     else:
         for i, goal in enumerate(goal_list):
-            for where, requirement, value in goals.goal_problems(goal):
+            for where, requirement, value in exercises.goal_problems(goal, design):
                 report.fail((*path, "goals", i, *where), requirement, value)
     for key in ("locks", "hide"):
         _check_parts(design, exercise, key, report)

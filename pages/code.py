@@ -4,6 +4,7 @@ import streamlit as st
 
 from designer import export
 from ui import entry, session, sharing
+from ui.text import plain
 
 entry.require_app()
 
@@ -22,13 +23,18 @@ for tab, style in zip(code_tabs, TITLES, strict=True):
     with tab:
         problem = export.sequential_problem(design) if style == "sequential" else None
         if problem:
-            st.info(f"The Sequential API cannot express this design: {problem} See the **Functional API** tab.")
+            refusal = plain(f"The Sequential API cannot express this design: {problem}")
+            st.info(refusal + " See the **Functional API** tab.")
             continue
-        code = export.export(design, style)
+        try:
+            code = export.export(design, style)
+        except export.ExportError as refusal:
+            st.error(plain(str(refusal)), icon=":material/error:")
+            continue
         st.download_button(
-            f"Download {export.file_name(style)}",
+            f"Download {export.file_name(style, design)}",
             code,
-            file_name=export.file_name(style),
+            file_name=export.file_name(style, design),
             mime="text/x-python",
             icon=":material/download:",
         )

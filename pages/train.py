@@ -12,19 +12,21 @@ design = session.design()
 job = runs.active()
 
 table = datasets.of(design)
-st.title(f"Train on {'Iris' if table is datasets.IRIS else table.title}")
+st.title(plain(f"Train on {table.short_title}"))
 st.caption(
-    f"The network on the Design page, trained with Keras on {table.rows_text()}: curves for the training rows and "
-    "for the validation rows held out from them, then a test on rows it never saw."
+    plain(f"The network on the Design page, trained with Keras on {table.rows_text()}:")
+    + " curves for the training rows and for the validation rows held out from them, then a test on rows it never saw."
 )
 settings.settings_editor(design)
 for problem in session.rejected("training"):
     st.error(plain(problem.on_page), icon=":material/error:")
 training.cost_note(design)
 
-invalid = bool(session.facts().errors)
-run_ended = runs.controls(running=job is not None, invalid=invalid)
+refused = runs.why_not_trainable(design)
+run_ended = runs.controls(running=job is not None, refused=refused)
 runs.show_refusal()
+if refused and not session.facts().errors:  # a design's problems show on the Design page; a missing file here
+    st.info(plain(refused), icon=":material/upload_file:")
 
 if job is not None:
     while job is not None:  # a series (an exercise's seeds) starts its next run as one ends
@@ -38,14 +40,17 @@ if job is not None:
 
 run, trained = runs.latest()
 if run is not None:
-    st.subheader(f"{run.label} · {run.status}")
+    st.subheader(f"{run.label} · {run.state_text}")
     if run.history:
         st.caption(f"{run.epochs_done} epochs in {run.seconds:.1f} s of training.")
-    training.curves(run.heads, run.history)
+        training.curves(run.heads, run.history)
+    elif run.untrained:
+        st.info("Untrained, at epoch 0: **+1 epoch** and **+10 epochs** train it step by step from here.")
+        training.preview(run.design)
     training.results(run, trained)
     if trained is not None:
         maps.section(run, trained)
-elif not invalid:
+elif not refused:
     st.info("Press **Train** to fit the network. Every run of this session is kept here for comparison.")
     training.preview(design)
 

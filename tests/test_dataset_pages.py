@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from apptest_support import DESIGN_PAGE, TRAIN_PAGE, open_session, preset_design, press_train, set_epochs
+from apptest_support import (
+    DESIGN_PAGE,
+    TRAIN_PAGE,
+    open_session,
+    preset_design,
+    press_train,
+    set_epochs,
+    train_button,
+)
 
 from designer import csv_table, edits, exercises, goals, links
 from ui.projector import PROJECTOR
@@ -88,8 +96,9 @@ def test_a_csv_link_without_its_file_asks_for_one_and_cannot_train():
     assert "school.csv" in asked and "hours, mock, school, passed" in asked
     at = open_session(TRAIN_PAGE, query={links.PARAMETER: query})
     set_epochs(at, 2)
-    press_train(at)
-    assert "upload it" in text_of(at.error), text_of(at.error)
+    assert train_button(at).disabled  # a run would only be refused, and take the name "Run 1"
+    assert "upload a file with the columns hours, mock, school, passed" in text_of(at.info), text_of(at.info)
+    assert not at.exception and not any(h.value.startswith("Run 1") for h in at.subheader)
 
 
 @pytest.mark.keras
@@ -111,7 +120,11 @@ def test_the_map_of_a_big_file_draws_a_sample_and_says_so():
     at = open_session(TRAIN_PAGE, state={"design": design, "csv_file": {"name": "school.csv", "data": big}})
     press_train(at)
     assert not at.error, [e.value for e in at.error]
-    assert "test rows (2,000 of its 6,720 rows, a sample in proportion to the classes)" in text_of(at.caption)
+    drawn = (
+        "Circles: 1,000 of the 5,120 rows it trained on (a sample in proportion to the classes); "
+        "diamonds: 1,000 of the 1,600 test rows (a sample in proportion to the classes)"
+    )
+    assert drawn in text_of(at.caption), text_of(at.caption)
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     (figure,) = [c for c in charts if "it predicts" in c["layout"]["title"]["text"]]
     points = sum(len(trace.get("x", [])) for trace in figure["data"] if trace.get("type") == "scatter")

@@ -18,7 +18,7 @@ def app() -> AppTest:
 
 def table_rows(at: AppTest) -> list[str]:
     table = next(m.value for m in at.markdown if m.value.startswith("| Layer (type)"))
-    return table.splitlines()[2:]
+    return [unescape(line) for line in table.splitlines()[2:]]  # as a reader sees it: names are escaped
 
 
 def test_opens_on_the_lecture_network(app):
@@ -65,6 +65,19 @@ def test_invalid_units_show_a_message_and_keep_the_design(app):
     ]
     assert app.session_state["design"]["layers"][2]["units"] == 10
     assert shown_total(app) == 273
+
+
+def test_units_of_3_point_5_are_refused_in_words_not_cut_to_3(app):
+    """A whole-number box would have cut 3.5 to 3 without a word; the box takes any number, the rule refuses."""
+    widget(app.number_input, "layer-0:units").set_value(3.5).run()
+    assert not app.exception
+    assert [unescape(e.value) for e in app.error] == [
+        "Layer 1 (hidden_1): units must be a whole number from 1 to 1024, got 3.5"
+    ]
+    assert app.session_state["design"]["layers"][0]["units"] == 8
+    widget(app.number_input, "layer-0:units").set_value(3.0).run()  # a whole number, however typed
+    assert not app.error and app.session_state["design"]["layers"][0]["units"] == 3
+    assert isinstance(app.session_state["design"]["layers"][0]["units"], int)
 
 
 def test_invalid_name_shows_a_message(app):

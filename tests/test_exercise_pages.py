@@ -129,6 +129,26 @@ def test_a_typed_in_result_is_not_confirmed():
     assert not at.success  # the lecture's network trains to 93.3 %, whatever the link says
 
 
+def test_a_result_contradicting_the_locked_epochs_is_refused_untrained():
+    three = exercises.make(
+        {**preset_design("lecture_sequential"), "training": {"epochs": 3}},
+        "Three epochs",
+        [goals.parse_goal("species.accuracy>=0.85")],
+        locks=["training.epochs"],
+    )
+    forged = {"runs": [{"seed": 42, "epochs": 300, "test": {"accuracy": 0.9667, "loss": 0.07}}]}
+    at = open_link(three, **{links.RESULT: links.encode(forged)})
+    assert not at.exception
+    assert "refused, not re-trained: the claim says 300 epochs, but the exercise locks training at 3 epochs" in (
+        box_text(at)
+    )
+    assert not [b for b in at.button if b.label == "Re-train to confirm"]
+    assert [unescape(e.value) for e in at.error] == [
+        "This result contradicts the exercise's locks or goals, so it is not re-trained and meets no goal."
+    ]
+    assert not at.success
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -189,6 +209,21 @@ def test_the_instructor_panel_makes_an_exercise_and_refuses_a_malformed_goal():
     assert links.decode(value) == at.session_state["design"]  # the address bar is the link to hand out
     assert "Reach 95 % with **at most** 100 parameters." in box_text(at)  # the task as written, not as Markdown
     assert widget(at.multiselect, "input-input:columns").disabled
+
+
+def test_the_instructor_panel_refuses_a_goal_on_a_head_the_design_does_not_have():
+    at = open_session(timeout=120)
+    at.session_state[exercise_maker.PANEL] = True
+    at.run()
+    labelled(at.text_input, "Title").set_value("Impossible")
+    labelled(at.text_area, "Goals, one a line").set_value("params<=300\n\nnosuchhead.accuracy>=0.9")
+    labelled(at.button, "Make the exercise").click().run()
+    assert not at.exception
+    assert "exercise" not in at.session_state["design"]
+    assert [unescape(e.value) for e in at.error] == [
+        "Goal line 3: nosuchhead.accuracy>=0.9 names no head of the design (its heads: species) and no column of "
+        "Iris flowers to add one on."
+    ]
 
 
 def keyed_block(node, key: str):

@@ -94,10 +94,14 @@ def test_a_measurement_heads_error_and_the_total_loss():
 
 
 def test_a_goal_on_a_head_the_design_lacks_or_of_another_kind_says_so():
-    design = exercise(LECTURE, "petal_width.mae<=0.25", "species.mae<=0.1")
-    missing, wrong_kind = states(design, [run(design, {"loss": 0.1, "accuracy": 0.9})])
+    design = exercise(LECTURE, "petal_width.mae<=0.25", "species.accuracy>=0.9")  # petal_width: a head to add
+    # The heads are free: the learner points the species head at petal_width, a measurement (species stays a
+    # column to put a class head on, so the exercise stays valid).
+    measuring = {**edits.set_field(design, "heads", 0, "target", "petal_width"), "inputs": LECTURE["inputs"][:3]}
+    assert errors(validate(measuring)) == []
+    missing, wrong_kind = states(measuring, [run(measuring, {"loss": 0.1, "mae": 0.2})])
     assert missing.met is None and "no head named petal_width" in missing.figures
-    assert wrong_kind.met is None and "species must be a measurement head" in wrong_kind.figures
+    assert wrong_kind.met is None and "species must be a species head to have an accuracy" in wrong_kind.figures
 
 
 def test_epochs_are_the_runs_and_before_training_the_designs_setting():

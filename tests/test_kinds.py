@@ -4,7 +4,9 @@ The constraints are checked against hand-written rules and sentences; the
 registry against Keras (a layer the designer counts must be the layer Keras
 counts). The last test adds a new dense-like kind to the registry, and only to
 the registry, and finds every part of the core handling it: validation, edits,
-the resolved network, the counts, the Keras builder and the exported script.
+the resolved network, the counts and their explanation, the Keras builder and
+the exported script (``test_kind_conformance.py`` takes such kinds through
+every other part of the app).
 """
 
 from __future__ import annotations
@@ -113,11 +115,6 @@ def test_every_layer_kind_is_a_keras_layer_with_the_designers_count(name):
 # --------------------------------------------------------------------------- a new kind, in the registry only
 
 
-def _dense_without_bias(entry: dict, widths: list[int], width: int) -> kinds.Count:
-    fan_in = sum(widths)
-    return kinds.Count(fan_in * width, 0, f"{fan_in} × {width} = {fan_in * width}", True)
-
-
 NO_BIAS = dataclasses.replace(
     kinds.DENSE,
     name="dense_no_bias",
@@ -125,9 +122,9 @@ NO_BIAS = dataclasses.replace(
     description="A dense layer without biases: a weight per connection, nothing more.",
     stem="weights_only",
     numbered=False,
-    count=_dense_without_bias,
+    count=kinds.dense_count(bias=False),
+    keras_arguments=kinds.dense_arguments(bias=False),
     describe=lambda entry, width: f"Dense {width}, {entry['activation']}, no bias",
-    keras_arguments=lambda entry, width: ((width,), {"activation": entry["activation"], "use_bias": False}),
 )
 
 
@@ -153,6 +150,9 @@ def test_a_new_dense_like_kind_needs_only_a_registry_entry(registry_with_a_new_k
     # 4 → 8 → [8, no bias] → 10 → 10 → 3: the new layer has 8 × 8 = 64 weights and no biases.
     summary = params.summarize(design)
     assert summary.by_name()["weights_only"].arithmetic == "8 × 8 = 64"
+    explained = params.explain(network.resolve(design), "weights_only")
+    assert "8 × 8 = 64 weights" in explained[1] and explained[-1] == "In all: 64 parameters."
+    assert not any("bias" in step for step in explained), explained
     model = build_model(design)
     assert summary.total == model.count_params() == 273 + 64 - 0
     assert model.get_layer("weights_only").use_bias is False

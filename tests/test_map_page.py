@@ -23,9 +23,11 @@ from apptest_support import (
 from sklearn.datasets import load_iris, load_wine
 from test_maps import independent_inputs
 
-from designer import datasets, maps, spec
+from designer import datasets, maps, parsing, spec
 from designer.keras_model import restore_model
-from ui.text import unescape
+from ui import map_charts
+from ui.projector import PROJECTOR
+from ui.text import plain, unescape
 
 pytestmark = pytest.mark.keras
 
@@ -44,6 +46,11 @@ def trained_session(preset: str = TWO_OUTPUTS, epochs: int = 20):
 
 def titled(at, start: str) -> list[dict]:
     return [f for f in charts(at) if f["layout"].get("title", {}).get("text", "").startswith(start)]
+
+
+def captions(at) -> str:
+    """The captions' words, as a reader sees them."""
+    return unescape(" ".join(c.value for c in at.caption))
 
 
 def heatmaps(figure: dict) -> list[dict]:
@@ -118,11 +125,14 @@ def test_picking_the_other_axis_column_swaps_the_axes():
 def test_a_held_measurement_moves_the_map():
     at = trained_session()
     before = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
-    labelled(at.slider, "sepal_width held at (cm)").set_value(4.2).run()
+    slider = labelled(at.slider, plain("sepal_width held at (cm)"))
+    assert (slider.min, slider.max) == (2.0, 3.9)  # the training rows' range (the test rows reach 4.4)
+    assert (slider.step, slider.value, slider.proto.format) == (0.05, 3.0, "%.2f")  # 3.008, on the step
+    slider.set_value(3.8).run()
     assert not at.exception
     after = plotly_values(heatmaps(titled(at, "petal_width: predicted petal_width")[0])[0]["z"])
     assert not np.allclose(before, after)
-    assert "sepal_width at 4.2 cm" in " ".join(c.value for c in at.caption)
+    assert "sepal_width at 3.8 cm" in captions(at)
 
 
 def test_a_wide_tables_held_columns_wait_in_an_expander_and_still_move_the_map():
@@ -133,6 +143,8 @@ def test_a_wide_tables_held_columns_wait_in_an_expander_and_still_move_the_map()
     caption = unescape(" ".join(c.value for c in at.caption))
     assert f"the other {held} inputs held fixed" in caption and "alcohol at" not in caption
     before = plotly_values(heatmaps(titled(at, "cultivar: the cultivar it predicts")[0])[0]["z"])
+    proline = labelled(panel.slider, "proline held at")  # 325 to 1,515 in the training rows
+    assert (proline.min, proline.max, proline.step, proline.proto.format) == (300.0, 1550.0, 50.0, "%,d")
     alcohol = labelled(panel.slider, "alcohol held at")
     alcohol.set_value(alcohol.max).run()
     assert not at.exception
@@ -186,7 +198,7 @@ def test_reset_with_a_new_seed_changes_the_designs_seed():
 
 def test_the_results_say_whether_the_network_beat_the_plain_models():
     at = trained_session()
-    text = " ".join(m.value for m in at.markdown)
+    text = unescape(" ".join(m.value for m in at.markdown))
     run = at.session_state["runs"][-1]
     assert f"The network's accuracy on the test rows, {run.test['species_accuracy'] * 100:.1f} %," in text
     assert "logistic regression's" in text and "linear regression's" in text
@@ -231,10 +243,11 @@ def test_a_link_opens_on_its_plane_and_the_address_follows_the_plane():
     at = linked_session("x=sepal_length,y=petal_length,sepal_width=2.5")
     (figure,) = titled(at, "species: the species it predicts")
     assert figure["layout"]["xaxis"]["title"]["text"] == "sepal_length (cm)"
-    assert "sepal_width at 2.5 cm" in " ".join(c.value for c in at.caption)
+    assert "sepal_width at 2.5 cm" in captions(at)
     assert not at.error
     labelled(at.selectbox, "Up (y)").set_value("sepal_width").run()
-    assert at.query_params["map"] == "x=sepal_length,y=sepal_width,petal_length=3.75"
+    assert at.query_params["map"] == "x=sepal_length,y=sepal_width,at.petal_length=3.75"
+    assert parsing.parse_map_text(at.query_params["map"])["at"] == {"petal_length": 3.75}
 
 
 @pytest.mark.parametrize(
@@ -245,7 +258,8 @@ def test_a_link_opens_on_its_plane_and_the_address_follows_the_plane():
         ("x=petal_length,y=sepal_length,sepal_width=1e300", "map at sepal_width must be a number from"),
         ("x=petal_length,y=sepal_length,sepal_width=abc", 'got "abc"'),
         ("nonsense", "the map part of a link must be like x=petal_length,y=petal_width"),
-        ("x=" + "a" * 300, "at most 200 characters"),
+        ("x=" + "a" * parsing.MAX_MAP_TEXT, f"at most {parsing.MAX_MAP_TEXT:,} characters"),
+        ("x=petal_length,y=sepal_length,at.sepal_width=3.95", "map at sepal_width must be a number from 2 to 3.9"),
     ],
 )
 def test_a_links_bad_plane_is_refused_with_the_reason_and_changes_nothing_else(text, expected):
@@ -322,3 +336,74 @@ def test_a_design_of_one_input_column_gets_a_line_and_no_axis_controls():
     labelled(at.selectbox, "Layer").set_value("hidden").run()
     (units,) = titled(at, "hidden: each unit's activation")
     assert "the first 16; 4 more not shown" in units["layout"]["title"]["text"]
+
+
+# --- projector mode -------------------------------------------------------------------------------------
+
+
+def ring_and_rows(figure: dict) -> tuple[float, float]:
+    """The red ring's size, and the largest size of a row's circle or diamond, in a figure's JSON."""
+    (ring,) = [t for t in figure["data"] if t.get("meta") == map_charts.RING]
+    rows = [t for t in figure["data"] if t.get("meta") == map_charts.ROWS]
+    largest = max(float(np.max(plotly_values(t["marker"]["size"]))) for t in rows)
+    return float(ring["marker"]["size"]), largest
+
+
+def colorbar_sizes(figure: dict) -> tuple[int, int]:
+    bar = figure["layout"]["coloraxis"]["colorbar"]
+    return bar["tickfont"]["size"], bar["title"]["font"]["size"]
+
+
+def two_output_figures(font_size: int | None = None) -> tuple[dict, dict]:
+    """The two-output design's species and petal width maps of a made-up map, every test row wrong; enlarged
+    for a projector when ``font_size`` is given."""
+    from designer.data import prepare
+
+    design = preset_design(TWO_OUTPUTS)
+    data = prepare(design)
+    plane = maps.default_plane(design, data)
+    xs, ys = plane.values()
+    shape = (len(ys), len(xs))
+    found = maps.Map(
+        plane,
+        xs,
+        ys,
+        {
+            "species": {"predicted": np.zeros(shape, int), "confidence": np.full(shape, 0.9)},
+            "petal_width": {"predicted": np.linspace(0, 2.5, xs.size * ys.size).reshape(shape)},
+        },
+    )
+    figures = []
+    wrong = np.eye(3)[(data.test.y["species"].argmax(1) + 1) % 3]
+    for head, target, guesses in (("species", "species", wrong), ("petal_width", "petal_width", None)):
+        figure = map_charts.head_map(found, head, target, maps.flowers(data, plane, target, guesses))
+        if font_size is not None:
+            map_charts.enlarge(figure, font_size, PROJECTOR.line_width)
+        figures.append(figure.to_plotly_json())
+    return figures[0], figures[1]
+
+
+def test_a_maps_colour_bar_and_rings_follow_the_mode():
+    species, width = two_output_figures()
+    assert colorbar_sizes(width) == (map_charts.FONT_SIZE, map_charts.FONT_SIZE)
+    ring, rows = ring_and_rows(species)
+    assert ring >= 1.5 * rows
+    species, width = two_output_figures(PROJECTOR.font_size)
+    assert colorbar_sizes(width) == (PROJECTOR.font_size, PROJECTOR.font_size)  # not Streamlit's 12 and 14 px
+    assert width["layout"]["coloraxis"]["colorbar"]["title"]["text"] == "petal_width (cm)"
+    projected_ring, projected_rows = ring_and_rows(species)
+    assert projected_ring >= 1.5 * projected_rows and projected_ring > ring  # a ring, not a dot
+    assert projected_rows > rows
+
+
+def test_projector_mode_draws_the_maps_colour_bar_and_rings_large():
+    at = open_session(query={"projector": "true"}, timeout=120)
+    load_preset(at, TWO_OUTPUTS)
+    at.switch_page(TRAIN_PAGE).run()
+    set_epochs(at, 1)
+    press_train(at)
+    (width,) = titled(at, "petal_width: predicted petal_width")
+    assert colorbar_sizes(width) == (PROJECTOR.font_size, PROJECTOR.font_size)
+    (species,) = titled(at, "species: the species it predicts")
+    ring, rows = ring_and_rows(species)  # one epoch leaves test rows wrong
+    assert ring >= 1.5 * rows

@@ -193,7 +193,8 @@ def test_cli_map_writes_the_documented_shape(tmp_path):
         (("--unit", "nowhere"), "--unit must be one of"),
         (("--seed", "-1"), "--seed: training.seed must be a whole number from 0 to 4294967295, got -1"),
         (("--epochs", "0"), "--epochs: training.epochs must be a whole number from 1 to 2000, got 0"),
-        (("--at", "x=petal_length"), "--at must be COLUMN=VALUE (in cm), got 'x=petal_length'"),
+        (("--at", "x=petal_length"), "only the input columns off the axes can be held (sepal_width)"),
+        (("--at", "petal_length"), "--at must be COLUMN=VALUE (in the column's unit), got 'petal_length'"),
     ],
 )  # fmt: skip
 def test_cli_map_refuses_a_bad_plane_with_the_reason(tmp_path, arguments, expected):
@@ -203,3 +204,9 @@ def test_cli_map_refuses_a_bad_plane_with_the_reason(tmp_path, arguments, expect
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_held_columns_on_the_command_line_keep_spaces_and_equals_in_their_names():
+    from designer.cli import _held
+
+    assert _held(["Height cm=3", "a=b=2.5", "island=Biscoe"]) == {"Height cm": 3.0, "a=b": 2.5, "island": "Biscoe"}

@@ -368,6 +368,81 @@ def test_no_two_labels_overlap(case, font_size):
         assert apart, f"{a} {p} overlaps {b} {q}"
 
 
+def crosses(tail: tuple[float, float], head: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    """Whether the straight line from ``tail`` to ``head`` (a connection, centre to centre) passes through ``box``."""
+    (x0, y0), (x1, y1) = tail, head
+    left, bottom, right, top = box
+    low, high = 0.0, 1.0  # the part of the line inside the box, as fractions of its length (Liang-Barsky)
+    for p, q in ((x0 - x1, x0 - left), (x1 - x0, right - x0), (y0 - y1, y0 - bottom), (y1 - y0, top - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+    return low < high
+
+
+def captions_of(drawing: Drawing) -> dict[str, str]:
+    """Each layer's caption id, but of a layer stacked below another in its column (its caption stands between)."""
+    found = {}
+    for name in drawing.nodes:
+        if name.endswith("/title"):
+            x, y = drawing.position(name)
+            above = [n for n in drawing.neurons() if owner(n) != owner(name) and drawing.position(n)[0] == x]
+            if not any(drawing.position(n)[1] > y for n in above):
+                found[owner(name)] = name
+    return found
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_captions_sit_right_above_or_below_their_neurons_clear_of_other_connections(case):
+    """A caption is centred on its neurons, no neuron stands between them, and no connection into another layer passes
+    through it (those into its own converge on its neurons). A preset's has nothing at all between, and is nearer
+    its neurons than its own height and a box; a long name's may have to go round its neighbours' captions."""
+    drawing = drawing_of(case)
+    preset = case.startswith("preset:")
+    found = boxes(drawing)
+    for layer, caption in captions_of(drawing).items():
+        x, _ = drawing.position(caption)
+        mine = [found[n] for n in drawing.nodes if owner(n) == layer and n != caption]
+        assert all(abs((box[0] + box[2]) / 2 - x) < 1e-9 for box in mine), f"{caption} is not centred on its neurons"
+        _, bottom, _, top = found[caption]
+        above = bottom >= max(box[3] for box in mine)
+        gap = bottom - max(box[3] for box in mine) if above else min(box[1] for box in mine) - top
+        if preset:
+            assert 0 < gap <= top - bottom + neurons.BOX_HEIGHT * 14 / 72, f"{caption} is {gap:.2f} in off its neurons"
+        narrowest = min(box[2] - box[0] for box in mine) / 2
+        between = (x - narrowest, bottom - gap if above else top, x + narrowest, bottom if above else top + gap)
+        for name, box in found.items():
+            apart = box[2] <= between[0] or between[2] <= box[0] or box[3] <= between[1] or between[3] <= box[1]
+            mine_or_allowed = owner(name) == layer or (not preset and name.endswith("/title"))
+            assert mine_or_allowed or apart, f"{name} stands between {caption} and its neurons"
+        for tail, head, _ in drawing.edges:
+            through = crosses(drawing.position(tail), drawing.position(head), found[caption])
+            assert owner(head) == layer or not through, f"{tail} -> {head} passes through {caption}"
+
+
+def test_a_head_on_an_inner_layer_has_a_column_of_its_own_after_its_source():
+    """lecture_two_outputs_inner: petal_width takes hidden_1. Its neurons and caption stand right of hidden_1 and left
+    of hidden_2 (not in hidden_2's column), its caption within a box's height of its neuron, and none of hidden_1's
+    other connections passes through them."""
+    drawing = drawing_of("preset:lecture_two_outputs_inner")
+    found = boxes(drawing)
+    head = [found[name] for name in drawing.nodes if owner(name) == "petal_width"]
+    column = (min(b[0] for b in head), min(b[1] for b in head), max(b[2] for b in head), max(b[3] for b in head))
+    assert column[0] > max(found[name][2] for name in drawing.neurons_of("hidden_1")), "not right of hidden_1"
+    assert column[2] < min(found[name][0] for name in drawing.neurons_of("hidden_2")), "in hidden_2's column"
+    caption, neuron = found["petal_width/title"], found["petal_width/0"]
+    gap = max(caption[1] - neuron[3], neuron[1] - caption[3])
+    assert 0 < gap <= float(drawing.nodes["petal_width/0"]["height"]), f"its caption is {gap:.2f} in off its neuron"
+    assert [tail for tail, head, _ in drawing.edges if head == "petal_width/0"] == drawing.neurons_of("hidden_1")
+    for tail, head, _ in drawing.edges:
+        if owner(tail) == "hidden_1" and owner(head) != "petal_width":
+            assert not crosses(drawing.position(tail), drawing.position(head), column), (tail, head, column)
+
+
 def test_the_picture_stays_compact():
     """The lecture's network fits the Design page's picture column (515 px at 1280 wide) without shrinking."""
     found = boxes(draw(network_of("preset:lecture_sequential"), font_size=12), 12)

@@ -366,18 +366,34 @@ def test_an_upload_with_many_problems_shows_a_handful():
 
 
 def test_a_map_part_reads_back_what_it_writes():
-    settings = {"x": "petal_length", "y": "sepal_length", "at": {"sepal_width": 3.4}}
+    settings = {"x": "petal_length", "y": "sepal_length", "at": {"sepal_width": 3.4, "island": "Biscoe"}}
     text = parsing.map_text(settings)
-    assert text == "x=petal_length,y=sepal_length,sepal_width=3.4"
+    assert text == "x=petal_length,y=sepal_length,at.sepal_width=3.4,at.island='Biscoe'"
     assert parsing.parse_map_text(text) == settings
+
+
+def test_a_map_part_of_the_first_form_still_reads():
+    text = "x=petal_length,y=sepal_length,sepal_width=3.4"
+    assert parsing.parse_map_text(text) == {"x": "petal_length", "y": "sepal_length", "at": {"sepal_width": 3.4}}
+
+
+def test_a_map_part_writes_any_column_name_so_that_it_reads_back():
+    """Names a CSV file may give, and columns named as the axes are (tests/test_map_names.py tries any)."""
+    settings = {"x": "Age", "y": "z", "at": {"Height cm": 0.5, "größe": 1.0, "a,b": 2.0, "c=d": 3.0, "x": 4.0}}
+    assert parsing.parse_map_text(parsing.map_text(settings)) == settings
 
 
 def test_a_map_part_keeps_a_value_that_is_not_a_number_as_text_for_the_plane_to_refuse():
     assert parsing.parse_map_text("sepal_width=abc") == {"at": {"sepal_width": "abc"}}
     assert parsing.parse_map_text("sepal_width=1" + "0" * 30) == {"at": {"sepal_width": "1" + "0" * 30}}
+    assert parsing.parse_map_text("at.sepal_width=abc") == {"at": {"sepal_width": "abc"}}
 
 
-@pytest.mark.parametrize("text", ["x", "x=a,=3", "X=petal_length", "x=a,y=b,c d=1", "a" * 201, "\u202e=1"])
+@pytest.mark.parametrize(
+    "text",
+    ["x", "x=a,=3", "X=petal_length", "x=a,y=b,c d=1", "a" * 201, "\u202e=1", "at.=1", "at.c d=1", "x=a b",
+     "x=a=b", "x=" + "a" * parsing.MAX_MAP_TEXT],
+)  # fmt: skip
 def test_a_map_part_that_cannot_be_read_is_refused(text):
     with pytest.raises(parsing.MapTextError) as refused:
         parsing.parse_map_text(text)

@@ -218,3 +218,20 @@ def test_a_kept_model_belongs_to_the_run_with_its_number():
     assert kept_model(first, kept) is None  # let go when the second run's model was kept
     assert kept_model(Run.start(2, lecture()), kept) is None  # a run without a model (failed, too large)
     assert kept_model(second, None) is None
+
+
+def test_runs_compared_are_told_apart_by_how_far_they_went():
+    """Two runs of the same settings, one stopped after 1,019 epochs, one of 100: their labels differ in both."""
+    design = presets.default_design()
+    stopped = Run.start(1, design).replace(status="stopped", history={"loss": [1.0] * 1019})
+    finished = Run.start(2, design).replace(status="finished", history={"loss": [1.0] * 100})
+    assert stopped.compared_label == "Run 1: adam, lr 0.001, batch 5, seed 42, 1019 epochs (stopped)"
+    assert finished.compared_label == "Run 2: adam, lr 0.001, batch 5, seed 42, 100 epochs"
+
+
+def test_a_reset_run_reads_as_untrained_not_finished():
+    design = presets.default_design()
+    reset = Run.start(1, design).replace(status="finished")
+    assert reset.untrained and reset.state_text == "reset, untrained (epoch 0)"
+    trained = reset.replace(history={"loss": [1.0]})
+    assert not trained.untrained and trained.state_text == "finished"

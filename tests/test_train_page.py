@@ -79,7 +79,8 @@ def assert_curves(figure: dict, epochs: int) -> None:
 
 def table_rows(at: AppTest) -> list[dict]:
     assert len(at.table) == 1
-    return at.table[0].value.to_dict("records")
+    records = at.table[0].value.to_dict("records")
+    return [{column: unescape(str(text)) for column, text in row.items()} for row in records]  # as a reader sees it
 
 
 def keras_history_names(design: dict) -> set[str]:
@@ -251,7 +252,7 @@ def test_training_the_two_output_preset(two_output_run):
             "petal_width: mean absolute error (cm)",
             "total loss (weighted sum of the heads)",
             "species: confusion matrix (test rows)",
-            "petal_width: predicted vs actual petal_width (test rows)",
+            "petal_width: predicted vs actual (test rows)",
             "species: the species it predicts",
             "petal_width: predicted petal_width",
         ]
@@ -262,12 +263,12 @@ def test_training_the_two_output_preset(two_output_run):
     assert_curves(total, EPOCHS)
     assert values(total["data"][0], "y") == pytest.approx(run.history["loss"])
 
-    scatter = titled(figures, "petal_width: predicted vs actual petal_width (test rows)")
+    scatter = titled(figures, "petal_width: predicted vs actual (test rows)")
     assert [t["name"] for t in scatter["data"]] == ["perfect", "test rows"]
     points = scatter["data"][1]
     assert points["mode"] == "markers"
     assert len(values(points, "x")) == len(values(points, "y")) == 30
-    assert scatter["layout"]["xaxis"]["title"]["text"] == "actual (cm)"
+    assert scatter["layout"]["xaxis"]["title"]["text"] == "actual petal_width (cm)"
 
     rows = table_rows(at)
     assert [(r["head"], r["predicts"]) for r in rows] == [("species", "species"), ("petal_width", "petal_width")]
@@ -306,10 +307,12 @@ def test_two_trainings_are_compared(app):
     assert first.history != second.history
 
     assert "Compare runs" in [s.value for s in app.subheader]
-    assert labelled(app.multiselect, "Runs").value == [first.label, second.label]
+    # Told apart by how far each went, too: a stopped run of 1,019 epochs and one of 100 share their settings.
+    shown = [f"{first.label}, {EPOCHS} epochs", f"{second.label}, {EPOCHS} epochs"]
+    assert labelled(app.multiselect, "Runs").value == shown
     assert labelled(app.selectbox, "Curve").value == "val_loss"
     compared = titled(charts(app), "Runs compared: val_loss")
-    assert [t["name"] for t in compared["data"]] == [first.label, second.label]
+    assert [t["name"] for t in compared["data"]] == shown
     for trace, run in zip(compared["data"], runs, strict=True):
         assert values(trace, "y") == pytest.approx(run.history["val_loss"])
 
@@ -337,12 +340,27 @@ def test_a_loss_that_diverges_in_the_first_epoch_is_explained(app):
     run = train(app)
     assert run.status == "stopped early"
     assert "the loss became infinite or not a number" in run.message
-    assert any("learning rate (1000) is probably too high" in info.value for info in app.info)
+    assert any("learning rate (1000) is probably too high" in unescape(info.value) for info in app.info)
 
 
 def test_the_latest_run_joins_the_comparison(app):
     set_epochs(app, 2)
-    labels = [train(app).label for _ in range(3)]
+    labels = [train(app).compared_label for _ in range(3)]
     assert labelled(app.multiselect, "Runs").value == labels
     compared = titled(charts(app), "Runs compared: val_loss")
     assert [t["name"] for t in compared["data"]] == labels
+
+
+def test_reset_shows_an_untrained_network_as_untrained_not_finished(app):
+    set_epochs(app, 2)
+    train(app)
+    labelled(app.button, "Reset").click().run()
+    assert not app.exception
+    reset = app.session_state["runs"][-1]
+    assert reset.epochs_done == 0 and reset.number == 2
+    headings = [s.value for s in app.subheader]
+    assert f"{reset.label} · reset, untrained (epoch 0)" in headings
+    assert f"{reset.label} · finished" not in headings
+    assert any("Untrained, at epoch 0" in i.value for i in app.info)
+    # Its charts wait for the steps, saying so, rather than empty axes from -1 to 6.
+    assert all(chart["data"] == [] for chart in charts(app) if "loss" in chart["layout"]["title"]["text"])

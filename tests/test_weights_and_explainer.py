@@ -145,6 +145,7 @@ def test_layer_weights_are_keras_weights_labelled(case):
             continue
         assert got.kind == ("head" if name in model.output_names else "dense")
         kernel, bias = got.matrices
+        assert (kernel.title, bias.title) == tuple(variable.name for variable in layer.weights)  # Keras' own names
         keras_kernel, keras_bias = layer.get_weights()
         assert kernel.values.shape == tuple(layer.kernel.shape)
         np.testing.assert_array_equal(kernel.values, keras_kernel)

@@ -59,6 +59,26 @@ def prepared_if_fits(design: dict):
         return None
 
 
+def missing_file(design: dict) -> str | None:
+    """For a CSV design whose file is not loaded (or does not fit it), what to do before it can train; else None."""
+    if datasets.name_of(design) != datasets.CSV:
+        return None
+    from designer import csv_table
+
+    table, frame = datasets.of(design), frame_for(design)
+    try:
+        if frame is not None:
+            csv_table.conform(frame, table)
+    except csv_table.CsvError:
+        frame = None
+    if frame is None:
+        return (
+            f"This design trains on a CSV file ({table.file}) that a link cannot carry: upload a file with the "
+            f"columns {', '.join(table.names)} on the Design page (under Dataset), then train."
+        )
+    return None
+
+
 def file_wanted(design: dict) -> str:
     """What a run of a CSV design whose file is gone needs, in words."""
     table = datasets.of(design)
@@ -147,13 +167,16 @@ def upload_panel(design: dict) -> None:
 def _roles(design: dict, name: str, frame) -> None:
     from designer import csv_table
 
-    st.caption(f"{name}: {len(frame):,} rows, {len(frame.columns)} columns. The first rows:")
+    st.caption(plain(f"{name}: {len(frame):,} rows, {len(frame.columns)} columns.") + " The first rows:")
     st.dataframe(frame.head(csv_table.PREVIEW_ROWS), hide_index=True)
     summaries = csv_table.summaries(frame)
     with st.form("csv-roles", border=False):
         roles = {
             s.name: st.selectbox(
-                f"{s.name} ({s.describe()})", csv_table.ROLES, index=csv_table.ROLES.index(s.role), key=f"role:{s.name}"
+                plain(f"{s.name} ({s.describe()})"),
+                csv_table.ROLES,
+                index=csv_table.ROLES.index(s.role),
+                key=f"role:{s.name}",
             )
             for s in summaries
         }

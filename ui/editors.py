@@ -10,6 +10,8 @@ group they concern, in the page's words.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from designer import datasets, edits, exercises, kinds, network, spec
@@ -45,9 +47,26 @@ def setting(
     if isinstance(rule, Options):
         st.selectbox(field.label, rule.widget_options(), **lock, **session.bind(origin, field.name, value, edit))
         return
-    number = float(value) if rule.type is float else value
-    bound = session.bind(origin, field.name, number, edit)
+    if rule.type is int:
+        # A whole number in a box that takes any number: typed 3.5 reaches the rule, which refuses it with its
+        # sentence, where a whole-number box would have cut it to 3 without a word.
+        bound = session.bind(origin, field.name, float(value), replace(edit, function=_whole_numbers(edit.function)))
+        st.number_input(field.label, step=float(field.step or 1), format="%.10g", **lock, **bound)
+        return
+    bound = session.bind(origin, field.name, float(value), edit)
     st.number_input(field.label, step=field.step, format=field.format, **lock, **bound)
+
+
+def _whole_numbers(function):
+    """``function(design, *args, value)`` with a whole ``value`` given as an int (8.0 → 8; 3.5 stays 3.5)."""
+
+    def edit(design: dict, *args):
+        *rest, value = args
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return function(design, *rest, value)
+
+    return edit
 
 
 def _button(

@@ -90,8 +90,16 @@ def _claims(design: dict, result: dict) -> None:
         figures = ", ".join(f"{name} {value:.4f}" for name, value in claim["test"].items())
         status = item.describe()
         st.markdown(
-            f"{ICONS[item.confirmed]} Seed {claim['seed']}, {claim['epochs']} epochs: {plain(figures)}: **{status}**"
+            f"{ICONS[item.confirmed]} Seed {claim['seed']}, {claim['epochs']} epochs: {plain(figures)}: "
+            f"**{plain(status)}**"
         )
+    if any(item.refused for item in confirmations):  # a claim the exercise's locks or goals rule out: no training
+        st.error(
+            "This result contradicts the exercise's locks or goals, so it is not re-trained and meets no goal.",
+            icon=":material/block:",
+        )
+        return
+    # Under the exercise's locks: with the epochs locked, as many as they say, whatever the claim.
     todo = [(exercises.with_seed(design, c["seed"]), results.retrain_epochs(design, c)) for c in result["runs"]]
     if any(item.confirmed is None for item in confirmations):
         busy = runs.active() is not None
@@ -106,5 +114,5 @@ def _leave(exercise: dict) -> None:
         icon=":material/logout:",
         on_click=session.apply,
         args=("exercise", Edit(exercises.without)),
-        help=f"Keep the design, without the exercise's goals and locks ({exercise['title'][:40]})",
+        help=f"Keep the design, without the exercise's goals and locks ({plain(exercise['title'][:40])})",
     )

@@ -56,7 +56,7 @@ def panel(design: dict, summary: Summary | None) -> None:
 
 def _make(design: dict, title: str, task: str, goal_lines: str, locks: list[str], hide: list[str]) -> bool:
     """Give the design the exercise the form describes; False (and the reason shown) if it cannot be made."""
-    goal_list = []
+    goal_list, numbers = [], []
     for number, line in enumerate(goal_lines.splitlines(), start=1):
         if line.strip():
             try:
@@ -64,7 +64,16 @@ def _make(design: dict, title: str, task: str, goal_lines: str, locks: list[str]
             except goals.GoalTextError as error:
                 session.reject(ORIGIN, [Problem("", f"Goal line {number}: {error}")])
                 return False
+            numbers.append((number, line.strip()))
     candidate = exercises.make(exercises.without(design), title.strip(), goal_list, task.strip(), locks, hide)
+    unmeetable = [
+        Problem("", f"Goal line {number}: {text} {why}.")
+        for (number, text), entry in zip(numbers, goal_list, strict=True)
+        if (why := exercises.goal_head_problem(candidate, goals.read_goal(entry)))
+    ]
+    if unmeetable:  # in the goal's own line, before validation says it of "the exercise's goal N"
+        session.reject(ORIGIN, unmeetable)
+        return False
     return session.commit(candidate, ORIGIN)
 
 

@@ -6,6 +6,10 @@ shown), checked by :func:`designer.maps.plane` at every run of the page; its
 widgets are set from it before they are drawn. A map is computed from the
 kept weights of the latest run (the Keras model called eagerly in this
 process: no traced function), once per plane, and kept as plain arrays.
+
+Every name here is data (a CSV file's columns, classes and units): a caption or
+a widget's label takes it through :func:`ui.text.plain`, a figure through
+:func:`designer.sinks.chart_text` (in :mod:`ui.map_charts`).
 """
 
 from __future__ import annotations
@@ -42,18 +46,35 @@ def section(run: Run, trained: TrainedModel) -> None:
     if found is None:
         st.info("The trainers are all busy, so the map could not be drawn just now; change a setting to try again.")
         return
-    caption = "Each point of the plane is coloured by what the network predicts there"
-    if plane.fixed:
-        noun = datasets.of(design).row_noun
-        caption += f", with {_held_text(design, plane.fixed)}. Each {noun} is drawn where its own two values put it, "
-        caption += "whatever its other values: a projection"
-    drawn, total = maps.drawn_counts(data)
-    sample = f" ({drawn:,} of its {total:,} rows, a sample in proportion to the classes)" if drawn < total else ""
-    st.caption(
-        caption + f". Circles: rows it trained on; diamonds: test rows{sample}; a red ring: a test row it gets wrong."
-    )
+    st.caption(plain(caption(design, data, plane, run.heads)))
     _head_maps(run, found, data, trained["test_predictions"], key="map")
     _units(design, found, layer)
+
+
+def caption(design: dict, data: Dataset, plane: maps.Plane, heads) -> str:
+    """What the maps show, in words (plain text: the page escapes it): the held columns, what the circles and
+    the diamonds are and how many, and how a map shows the rows the network gets wrong, for the kinds of heads
+    ``heads`` (the run's) has."""
+    text = "Each point of the plane is coloured by what the network predicts there"
+    if plane.fixed:
+        noun = datasets.of(design).row_noun
+        text += f", with {_held_text(design, plane.fixed)}. Each {noun} is drawn where its own two values put it, "
+        text += "whatever its other values: a projection"
+    text += f". {maps.drawn_text(data)}."
+    table = datasets.of(design)
+    kinds = {table.column(head.target).is_category for head in heads}
+    if True in kinds:
+        text += " A red ring: a test row the network puts in the wrong class."
+    if False in kinds:
+        which = "On a measurement's map" if True in kinds else "Here"
+        if plane.y is None:
+            text += f" {which} each row sits at its true value: how far it is from the line is the network's error."
+        else:
+            text += (
+                f" {which} each row is filled with its true value, in the map's colours: "
+                "a row whose colour stands out from the colour around it is one the network is far off on."
+            )
+    return text
 
 
 def _held_text(design: dict, fixed: dict) -> str:
@@ -67,7 +88,7 @@ def _held(design: dict, column: str, value: object) -> str:
     if isinstance(value, str):
         return f"{column} {value}"
     unit = datasets.of(design).column(column).unit
-    return f"{column} at {value:g} {unit}".rstrip()
+    return f"{column} at {maps.value_text(value)} {unit}".rstrip()
 
 
 def live(run: Run, found: maps.Map, key: str) -> None:
@@ -91,7 +112,15 @@ def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict,
     for index, head in enumerate(run.heads):
         shown = maps.flowers(data, found.plane, head.target, test_predictions.get(head.name))
         figure = map_charts.head_map(found, head.name, head.target, shown)
-        projector.plotly_chart(columns[index % len(columns)], figure, width="stretch", key=f"{key}-{head.name}")
+        _chart(columns[index % len(columns)], figure, key=f"{key}-{head.name}")
+
+
+def _chart(where, figure, key: str) -> None:
+    """``where.plotly_chart(figure)``, a map enlarged in projector mode as :func:`ui.map_charts.enlarge` does (its
+    colour bars and rings too), rather than as :func:`ui.projector.plotly_chart` does other charts."""
+    if projector.on():
+        map_charts.enlarge(figure, projector.PROJECTOR.font_size, projector.PROJECTOR.line_width)
+    where.plotly_chart(figure, width="stretch", key=key)
 
 
 def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str | None]:
@@ -119,7 +148,7 @@ def _controls(design: dict, data: Dataset, plane: maps.Plane) -> None:
     if len(columns) == 1:
         return
     with st.container(horizontal=True):
-        st.selectbox("Across (x)", columns, **_bound("x", plane.x), width=200)
+        st.selectbox("Across (x)", columns, **_bound("x", plane.x), width=200)  # options are shown as written
         st.selectbox("Up (y)", columns, **_bound("y", plane.y), width=200)
         if len(plane.fixed) <= MANY_HELD:
             _held_controls(design, data, plane.fixed)
@@ -133,32 +162,45 @@ def _held_title(fixed: dict) -> str:
 
 
 def _held_controls(design: dict, data: Dataset, fixed: dict) -> None:
-    """A slider (a number, over its training range) or a picker (a category) for each held column."""
+    """A slider (a number, over its training rows' range) or a picker (a category) for each held column."""
     for column, value in fixed.items():
         if isinstance(value, str):  # a category, held at one of its values
             categories = list(datasets.of(design).column(column).categories)
-            st.selectbox(f"{column} held at", categories, **_bound(column, value), width=200)
+            st.selectbox(plain(f"{column} held at"), categories, **_bound(column, value, held=True), width=200)
             continue
-        low, high = maps.column_range(data, column)
+        low, high = maps.held_range(data, column)
         unit = datasets.of(design).column(column).unit
-        label = f"{column} held at{f' ({unit})' if unit else ''}"
-        step = 5.0 * 10.0 ** math.floor(math.log10(max(high - low, 1e-6)) - 2)
-        st.slider(label, min_value=low, max_value=high, step=step, **_bound(column, value), width=220)
+        label = plain(f"{column} held at{f' ({unit})' if unit else ''}")
+        step = maps.held_step(data, column)
+        shown = _slider_format(step)
+        bound = _bound(column, value, held=True)
+        st.slider(label, min_value=low, max_value=high, step=step, format=shown, **bound, width=220)
 
 
-def _bound(setting: str, value: object) -> dict:
-    """Keyword arguments for a widget showing ``value`` that stores what the learner picks in the plane."""
-    widget = f"map:{setting}"
+def _slider_format(step: float) -> str:
+    """How a held number's slider shows its values: as many decimals as its step has, or whole numbers with
+    thousands separated (a population reads 650,000,000, not 650000000.00)."""
+    places = max(0, -math.floor(math.log10(step)))
+    return f"%.{places}f" if places else "%,d"
+
+
+def _bound(setting: str, value: object, held: bool = False) -> dict:
+    """Keyword arguments for a widget showing ``value`` that stores what the learner picks in the plane.
+
+    ``setting`` is ``x``, ``y`` or ``layer``, or with ``held`` a held column's name (keyed apart: a column may
+    well be named x, or layer).
+    """
+    widget = f"map:at:{setting}" if held else f"map:{setting}"
     if widget not in st.session_state or st.session_state[widget] != value:  # None too: a picker left empty
         st.session_state[widget] = value
-    return {"key": widget, "on_change": _store, "args": (setting, widget)}
+    return {"key": widget, "on_change": _store, "args": (setting, widget, held)}
 
 
-def _store(setting: str, widget: str) -> None:
+def _store(setting: str, widget: str, held: bool = False) -> None:
     """Callback: put the widget's value in the plane (picking the other axis's column swaps the two)."""
     settings = dict(st.session_state.get(PLANE, {}))
     value = st.session_state[widget]
-    if setting in ("x", "y", "layer"):
+    if not held:
         other = {"x": "y", "y": "x"}.get(setting)
         if other and settings.get(other) == value:
             settings[other] = settings.get(setting)
@@ -166,8 +208,8 @@ def _store(setting: str, widget: str) -> None:
         # A column now on an axis is no longer held; the one that left an axis starts at its mean.
         axes = (settings.get("x"), settings.get("y"))
         settings["at"] = {c: v for c, v in settings.get("at", {}).items() if c not in axes}
-    else:
-        settings["at"] = {**settings.get("at", {}), setting: float(value)}
+    else:  # a held category keeps its value's text
+        settings["at"] = {**settings.get("at", {}), setting: value if isinstance(value, str) else float(value)}
     st.session_state[PLANE] = settings
 
 
@@ -220,6 +262,6 @@ def _units(design: dict, found: maps.Map, layer: str | None) -> None:
         unit = st.selectbox(
             "Enlarge", range(count), format_func=lambda i: f"unit {i + 1}", key=f"map:unit:{layer}", width=160
         )
-    projector.plotly_chart(st, map_charts.unit_maps(found, layer), width="stretch", key=f"units-{layer}")
+    _chart(st, map_charts.unit_maps(found, layer), key=f"units-{layer}")
     enlarged, _ = st.columns(2)
-    projector.plotly_chart(enlarged, map_charts.unit_map(found, layer, unit), width="stretch", key=f"unit-{layer}")
+    _chart(enlarged, map_charts.unit_map(found, layer, unit), key=f"unit-{layer}")

@@ -3,9 +3,11 @@
 The session keeps the learner's plane settings in one plain dict
 (``PLANE``: the axes, the held columns' values, the layer whose units are
 shown); :mod:`ui.maps` checks them against the trained design at every run.
-A link's ``map=x=petal_length,y=sepal_length,sepal_width=3.4`` gives the
-settings a session opens with; a part that cannot be read is refused with a
-message, and the default plane is shown.
+A link's ``map=x=petal_length,y=sepal_length,at.sepal_width=3.4`` gives the
+settings a session opens with (:func:`designer.parsing.parse_map_text`: the
+columns percent-encoded, so any name a CSV file gives survives the trip, and
+links of the first form, ``sepal_width=3.4``, still open); a part that cannot
+be read is refused with a message, and the default plane is shown.
 """
 
 from __future__ import annotations

@@ -93,9 +93,10 @@ def sync_link() -> None:
 
 
 def plotly_chart(where, figure, **arguments) -> None:
-    """``where.plotly_chart(figure, ...)``, the figure enlarged in projector mode."""
-    if on():
-        from ui import charts  # here, not at the top: the Design page never loads Plotly figures
+    """``where.plotly_chart(figure, ...)``, with the app's few chart buttons; enlarged in projector mode."""
+    from ui import charts  # here, not at the top: the Design page never loads Plotly figures
 
+    if on():
         charts.enlarge(figure, PROJECTOR.font_size, PROJECTOR.line_width)
-    where.plotly_chart(figure, **arguments)
+    config = {**charts.CHART_CONFIG, **arguments.pop("config", {})}
+    where.plotly_chart(figure, config=config, **arguments)

@@ -111,11 +111,24 @@ def start() -> None:
     if active() is not None:
         return
     design = session.design()
-    if refused := session.facts().errors:  # the button is disabled then; a click from before an edit may come
-        st.session_state[REFUSAL] = refused[0].on_page
+    if refused := why_not_trainable(design):  # the button is disabled then; a click from before an edit may come
+        st.session_state[REFUSAL] = refused
         return
     st.session_state.pop(SERIES, None)
     _submit(spec.clone(design), _request(design))
+
+
+def why_not_trainable(design: dict) -> str | None:
+    """Why the session's design cannot train now, in the page's words (None: it can).
+
+    Its first problem, or, for a design on a CSV file, that the file is not
+    loaded (a link cannot carry it): a run would only be refused.
+    """
+    if problems := session.facts().errors:
+        return problems[0].on_page
+    from ui import data_source
+
+    return data_source.missing_file(design)
 
 
 def step(epochs: int) -> None:
@@ -137,7 +150,7 @@ def reset(new_seed: bool) -> None:
         if not session.commit(edits.set_training(design, "seed", seed), "training", f"A new seed: {seed}."):
             return
         design = session.design()
-    if session.facts().errors:
+    if why_not_trainable(design):
         return
     request = workers.Request(epochs=0, **_current_view(design), keep_state=_steppable(design))
     _submit(spec.clone(design), request)
@@ -167,18 +180,20 @@ def _steppable(design: dict) -> bool:
     return summarize(design).total <= STEP_PARAMETERS
 
 
-def controls(running: bool, invalid: bool) -> Callable[[], None]:
-    """The Train button (disabled while a run is under way) and, while one is, the Stop button.
+def controls(running: bool, refused: str | None) -> Callable[[], None]:
+    """The Train button (disabled while a run is under way, or with the reason the design cannot train) and,
+    while a run is under way, the Stop button.
 
     Returns what to call when the run ends within this page run: the Train
     button is drawn again enabled (with a key of its own, as one page run cannot
     draw the same widget twice) and the Stop button goes.
     """
+    invalid = refused is not None
     row = st.container(horizontal=True)
     train_slot, stop_slot, step_slot = row.empty(), row.empty(), row.empty()
 
     def train_button(disabled: bool, key: str) -> None:
-        help_text = "A run is under way: Stop ends it" if disabled and not invalid else None
+        help_text = plain(refused) if invalid else "A run is under way: Stop ends it" if disabled else None
         train_slot.button(
             "Train",
             type="primary",
@@ -273,10 +288,12 @@ def follow(job: workers.Job, heading) -> None:
             due = time.monotonic() - drawn_at >= CHART_REFRESH_SECONDS
             if now.epochs_done > drawn_epochs and (due or drawn_epochs == 0):
                 drawings += 1
+                # Keyed by the run too: a series follows several runs in one page run.
+                drawing = f"live-{run.number}-{drawings}"
                 with view.container():
-                    curves(run.heads, _joined(before, now.history), key=f"live-{drawings}")
+                    curves(run.heads, _joined(before, now.history), key=drawing)
                     if now.live_map is not None:
-                        maps.live(run, now.live_map, key=f"live-{drawings}")
+                        maps.live(run, now.live_map, key=drawing)
                 drawn_at, drawn_epochs = time.monotonic(), now.epochs_done
         if now.done:
             break

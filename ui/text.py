@@ -1,20 +1,12 @@
 """Text from outside (a link, a file, what a learner typed) shown as text, never as Markdown.
 
-``st.error`` and ``st.warning`` render Markdown, so a crafted link could
-otherwise put a clickable link or formatting into a message.
+``st.error``, ``st.caption``, ``st.title`` and widget labels render Markdown, so
+a crafted name could otherwise put a link, an image or formatting on the page.
+The escaping itself is the core's one function for that sink
+(:func:`designer.sinks.markdown`); these are its names on the pages.
 """
 
-import re
+from designer.sinks import markdown as plain
+from designer.sinks import unescape_markdown as unescape
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:])")
-_ESCAPED = re.compile(r"\\(.)")
-
-
-def plain(text: str) -> str:
-    """``text`` with every Markdown character escaped, so it renders as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
-def unescape(markdown: str) -> str:
-    """The text :func:`plain` escaped (what a reader sees)."""
-    return _ESCAPED.sub(r"\1", markdown)
+__all__ = ["plain", "unescape"]

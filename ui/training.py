@@ -87,9 +87,9 @@ def results(run: Run, trained: TrainedModel | None) -> None:
     """Test metrics per head; a confusion matrix or predicted-vs-actual plot per head."""
     if run.message:
         if run.status in (workers.FAILED, workers.REFUSED):
-            st.error(run.message, icon=":material/error:")
+            st.error(plain(run.message), icon=":material/error:")
         else:
-            st.info(run.message, icon=":material/info:")
+            st.info(plain(run.message), icon=":material/info:")
     if not run.test:
         return
     data = data_source.prepared_if_fits(run.design)
@@ -98,9 +98,9 @@ def results(run: Run, trained: TrainedModel | None) -> None:
         st.info(plain(data_source.file_wanted(run.design)), icon=":material/upload_file:")
     else:
         st.caption(plain(f"The rows: {data.split_text()}."))
-    st.table(results_table(run.heads, run.test))
+    st.table([{column: plain(text) for column, text in row.items()} for row in results_table(run.heads, run.test)])
     for sentence in _against_baselines(run, data) if data is not None else ():
-        st.markdown(sentence)
+        st.markdown(plain(sentence))
     if trained is None:
         return  # an older run: only its curves and figures are kept
     with _tucked_away("Downloads: the trained model and its history"):
@@ -115,7 +115,9 @@ def results(run: Run, trained: TrainedModel | None) -> None:
                 projector.plotly_chart(st, figure, width="stretch")
             else:
                 projector.plotly_chart(
-                    st, charts.predicted_vs_actual(actual, predicted, head.name, head.target), width="stretch"
+                    st,
+                    charts.predicted_vs_actual(actual, predicted, head.name, head.target, head.unit),
+                    width="stretch",
                 )
 
 
@@ -171,12 +173,14 @@ def _take_home(trained: TrainedModel, data: Dataset):
 def comparison(runs: list[Run]) -> None:
     """Runs (with a history each) overlaid on the same axes, for one history key at a time."""
     keys = sorted({key for run in runs for key in run.history}, key=lambda k: (k.startswith("val_"), k))
-    labels = [run.label for run in runs]
+    labels = [run.compared_label for run in runs]
     # Keyed by the number of runs, so that a new run joins the comparison.
     chosen = st.multiselect("Runs", labels, default=labels[-3:], key=f"compare_runs_{len(labels)}")
     default = "val_loss" if "val_loss" in keys else "loss"
     key = st.selectbox("Curve", keys, index=keys.index(default), key=f"compare_key_{len(labels)}")
-    projector.plotly_chart(st, charts.comparison([run for run in runs if run.label in chosen], key), width="stretch")
+    projector.plotly_chart(
+        st, charts.comparison([run for run in runs if run.compared_label in chosen], key), width="stretch"
+    )
 
 
 def _tucked_away(title: str):

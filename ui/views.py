@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from designer.params import Summary, keras_type
+from ui.text import plain
 
 
 def totals(summary: Summary) -> None:
@@ -20,7 +21,8 @@ def parameter_table(summary: Summary) -> None:
     """A row per layer with the arithmetic of its count."""
     lines = ["| Layer (type) | Output shape | Params | Arithmetic |", "|---|---|--:|---|"]
     for row in summary.rows:
-        lines.append(f"| **{row.name}** ({keras_type(row.kind)}) | {row.output_shape} | {row.total:,} | {row.note} |")
+        layer = f"**{plain(row.name)}** ({plain(keras_type(row.kind))})"
+        lines.append(f"| {layer} | {plain(row.output_shape)} | {row.total:,} | {plain(row.note)} |")
     st.markdown("\n".join(lines))
 
 
