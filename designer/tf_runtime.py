@@ -38,6 +38,17 @@ What :func:`traced_forgetting_custom_gradients` does (at every trace of a traini
    tensorflow/tensorflow#97697. Nothing ever differentiates through an
    optimizer step, so nothing needs those entries.
 
+What :func:`single_threaded` does (a training worker only, before TensorFlow is imported):
+
+7. ``TF_NUM_INTRAOP_THREADS``, ``TF_NUM_INTEROP_THREADS`` and
+   ``OMP_NUM_THREADS`` set to 1 in the worker's environment: TensorFlow's
+   thread pools (and oneDNN's OpenMP ones) are sized from these when they are
+   made, so no pool of more threads exists even for the moment before effect 3
+   takes hold, nor for a library that reads only the environment. With effects
+   3 and 5, a worker uses at most about one CPU, below the server's priority.
+   A worker says in its "ready" message what it ended up with
+   (:func:`worker_facts`), and the tests check it.
+
 What never happens (``tests/test_lint.py`` checks it): no process-wide random
 seed (``keras.utils.set_random_seed``, ``tf.random.set_seed``,
 ``np.random.seed``, ``random.seed``; every random draw derives from a design's
@@ -52,13 +63,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 import threading
 
 LOG_LEVEL = "2"  # TF_CPP_MIN_LOG_LEVEL: 0 all, 1 no INFO, 2 no WARNING, 3 no ERROR
 WORKER_NICENESS = 5
+SINGLE_THREAD_ENVIRONMENT = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 
 _lock = threading.Lock()
 _configured = False
+_imported_before_environment: bool | None = None  # whether TensorFlow was imported before single_threaded()
 
 
 def quiet_logs() -> None:
@@ -92,6 +106,28 @@ def lower_priority() -> None:
     """Effect 5, for a training worker: the server's pages come first when the CPUs are busy."""
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
+
+
+def single_threaded() -> None:
+    """Effect 7, for a training worker: one thread in TensorFlow's and OpenMP's pools, from the environment."""
+    global _imported_before_environment
+    _imported_before_environment = "tensorflow" in sys.modules
+    for name in SINGLE_THREAD_ENVIRONMENT:
+        os.environ[name] = "1"
+
+
+def worker_facts() -> dict:
+    """What a worker reports when ready: its niceness, TensorFlow's thread counts and the environment's,
+    and whether TensorFlow was imported before the environment was set (it must not have been)."""
+    import tensorflow as tf
+
+    return {
+        "niceness": os.getpriority(os.PRIO_PROCESS, 0),
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
+        "environment": {name: os.environ.get(name) for name in SINGLE_THREAD_ENVIRONMENT},
+        "tensorflow_imported_first": _imported_before_environment,
+    }
 
 
 def traced_forgetting_custom_gradients(function):

@@ -38,6 +38,7 @@ from designer.runs import Head, heads_of, history_csv, history_names, metric_nam
 from designer.validation import ensure_valid
 
 UPDATES_PER_SECOND = 4  # how often run() reports back, at least
+CHUNK_SHARE = 0.8  # a chunk aims at this share of the time between reports, leaving room for variation
 
 STOP_NONE, STOP_NAN, STOP_EARLY = 0, 1, 2
 
@@ -194,6 +195,7 @@ class Trainer:
         self.stop_reason: str | None = None  # why training ended before its last epoch
         self.note: str | None = None  # what else the learner should know of how it ended
         self.seconds = 0.0  # time spent in training chunks
+        self.out_of_time = False  # whether run() ended because its budget of seconds was spent
         self._orders = epoch_orders(self.settings["seed"], len(self.data.train))
         if start is not None:
             self._go_on_from(start)
@@ -250,7 +252,11 @@ class Trainer:
         return len(self.data.validation) > 0
 
     def run(
-        self, epochs: int | None = None, updates_per_second: float = UPDATES_PER_SECOND, restore_best: bool = True
+        self,
+        epochs: int | None = None,
+        updates_per_second: float = UPDATES_PER_SECOND,
+        restore_best: bool = True,
+        seconds: float | None = None,
     ) -> Iterator[int]:
         """Train up to ``epochs`` more epochs (default: the design's), yielding after each chunk.
 
@@ -259,20 +265,33 @@ class Trainer:
         ``stop_reason`` saying why) or when :meth:`cancel` is called. With early
         stopping on, the best epoch's weights are restored at the end, as Keras
         does, unless ``restore_best`` is False (a step that the next one goes on from).
+
+        ``seconds`` is this call's budget of training time: once its chunks
+        have taken that long, training ends after the chunk under way, as a
+        Stop would (``out_of_time`` says so; the best weights are not restored).
+
+        Chunks are sized by this process's CPU time, at 80 % of ``1 / updates_per_second``,
+        so that a caller checking for Stop between chunks hears back that often
+        in the process's own progress, however busy the machine is.
         """
         target = self.epochs_done + (epochs if epochs is not None else self.settings["epochs"])
-        chunk, budget = 1, 1 / updates_per_second
+        deadline = None if seconds is None else self.seconds + seconds
+        self.out_of_time = False
+        chunk, aim = 1, CHUNK_SHARE / updates_per_second
         while self.epochs_done < target and self.stop_reason is None:
+            if deadline is not None and self.seconds >= deadline:
+                self.out_of_time = True
+                return
             with self._lock:
                 if self._cancelled:
                     return
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 done = self._train_chunk(min(chunk, target - self.epochs_done))
-                elapsed = time.perf_counter() - start
-                self.seconds += elapsed
+                self.seconds += time.perf_counter() - start
+                cpu = time.process_time() - cpu_start
             if done:
-                # Aim the next chunk at the time budget, growing at most fourfold, as timings vary.
-                chunk = max(1, min(4 * chunk, int(budget * done / elapsed)))
+                # Aim the next chunk at the CPU time aimed at, growing at most fourfold, as timings vary.
+                chunk = max(1, min(4 * chunk, int(aim * done / max(cpu, 1e-6))))
             yield self.epochs_done
         patience = self.settings["early_stopping_patience"]
         if restore_best and patience and self.stop_reason is None and self.epochs_done:

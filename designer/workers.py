@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import itertools
 import logging
 import math
@@ -46,7 +47,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from designer import spec, tf_runtime
+from designer import cost, spec, tf_runtime
 from designer.validation import InvalidDesign
 
 LOG = logging.getLogger(__name__)
@@ -77,18 +78,20 @@ class Settings:
     max_runs: int = 50  # runs before a worker is retired (TensorFlow keeps a few MB per new network)
     memory_mb: int = 1200  # a worker above this is ended
     queue_wait_seconds: float = 120.0  # a run waiting longer is refused
+    run_seconds: float = cost.RUN_SECONDS  # a run's budget of training time, unless its request says otherwise
     warm_up: bool = True  # train the lecture network once at start, so a first run needs no warm-up
 
     @classmethod
     def from_environment(cls) -> Settings:
         """Defaults sized from the container, overridden by ``DESIGNER_WORKERS``, ``DESIGNER_WORKER_RUNS``,
-        ``DESIGNER_WORKER_MEMORY_MB`` and ``DESIGNER_QUEUE_WAIT_SECONDS``."""
+        ``DESIGNER_WORKER_MEMORY_MB``, ``DESIGNER_QUEUE_WAIT_SECONDS`` and ``DESIGNER_RUN_SECONDS``."""
         env = os.environ.get
         return cls(
             workers=int(env("DESIGNER_WORKERS") or default_workers()),
             max_runs=int(env("DESIGNER_WORKER_RUNS") or cls.max_runs),
             memory_mb=int(env("DESIGNER_WORKER_MEMORY_MB") or cls.memory_mb),
             queue_wait_seconds=float(env("DESIGNER_QUEUE_WAIT_SECONDS") or cls.queue_wait_seconds),
+            run_seconds=cost.run_seconds(),
         )
 
 
@@ -154,6 +157,7 @@ class Result:
     note: str | None = None  # how a run that went to its last epoch ended, if there is more to say
     state: object = None  # a designer.training.TrainingState, when the request asked for it
     map: object = None  # the map (designer.maps.Map) of the end, with the units asked for, if a plane was
+    out_of_time: bool = False  # training ended because the run's budget of seconds was spent
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,9 @@ class Request:
     every report, and at the end for the map with the units of ``layers``;
     ``keep_state`` asks for the state at the end, to step on from. With
     ``weights`` (a trained model's), nothing trains: the worker draws the map
-    of that model, so that the server never needs TensorFlow.
+    of that model, so that the server never needs TensorFlow. ``seconds`` is
+    the run's budget of training time (None: the pool's ``run_seconds``); a
+    run that spends it stops as a Stop would, keeping what it learned.
     """
 
     epochs: int | None = None
@@ -177,6 +183,7 @@ class Request:
     keep_state: bool = False
     weights: list | None = None
     csv: object = None  # a CSV design's table (a pandas DataFrame, as designer.csv_table read it)
+    seconds: float | None = None
 
 
 @dataclass(eq=False)  # a job is itself: two runs of one design are two jobs
@@ -270,6 +277,7 @@ class Job:
 
 def _worker_main(connection, stop_event, warm_up: bool) -> None:
     """A worker process: import TensorFlow, warm up, then train the jobs it is sent until told to quit."""
+    tf_runtime.single_threaded()  # before TensorFlow is imported: its thread pools read the environment
     tf_runtime.lower_priority()  # the server's pages come first when the CPUs are busy
     tf_runtime.configure()  # TensorFlow imported and set up before anything runs an op
     from designer import training
@@ -277,7 +285,7 @@ def _worker_main(connection, stop_event, warm_up: bool) -> None:
     engines = _EngineCache()
     if warm_up:
         _warm_up(training, engines)
-    connection.send(("ready", os.getpid()))
+    connection.send(("ready", os.getpid(), tf_runtime.worker_facts()))
     while True:
         try:
             message = connection.recv()
@@ -341,7 +349,7 @@ def _train(
     sent = trainer.epochs_done  # a step sends only its own epochs
     if stop_event.is_set():  # stopped while the model was being built
         return _send_result(connection, job_id, trainer, request, stopped=True)
-    for done in trainer.run(request.epochs, restore_best=request.epochs is None):
+    for done in trainer.run(request.epochs, restore_best=request.epochs is None, seconds=request.seconds):
         rows = {name: values[sent:] for name, values in trainer.history.items()}
         connection.send(("progress", job_id, rows, done, trainer.seconds, live_map() if live_map else None))
         sent = done
@@ -393,6 +401,7 @@ def _send_result(connection, job_id: int, trainer, request: Request, stopped: bo
         note=trainer.note,
         state=trainer.state() if request.keep_state else None,
         map=_end_map(trainer.design, trainer, request),
+        out_of_time=trainer.out_of_time,
     )
     connection.send(("done", job_id, result, stopped))
 
@@ -411,6 +420,7 @@ class _Worker:
     replacement: _Worker | None = None  # the worker started to take this one's place
     retire: bool = False
     started_at: float = field(default_factory=time.monotonic)
+    facts: dict = field(default_factory=dict)  # what it said when ready: its niceness, TensorFlow's threads
 
 
 @dataclass(frozen=True)
@@ -452,6 +462,8 @@ class Pool:
         next free worker only, not for every run queued.
         """
         request = request or Request()
+        if request.seconds is None:
+            request = dataclasses.replace(request, seconds=self.settings.run_seconds)
         job = Job(design=design, request=request, id=next(self._ids), _pool=self)
         with self._lock:
             if self._closed:
@@ -501,6 +513,12 @@ class Pool:
         """Process ids of the workers alive now (for memory readings and fault tests)."""
         with self._lock:
             return [w.process.pid for w in self._workers if w.state != "gone" and w.process.pid]
+
+    def worker_facts(self) -> dict[int, dict]:
+        """What each ready worker reported of itself, by process id: its ``niceness`` and TensorFlow's threads
+        (see :func:`designer.tf_runtime.worker_facts`)."""
+        with self._lock:
+            return {w.process.pid: w.facts for w in self._workers if w.state in ("idle", "busy")}
 
     def busy_pids(self) -> list[int]:
         """Process ids of the workers training a run now."""
@@ -567,7 +585,7 @@ class Pool:
     def _handle(self, worker: _Worker, message: tuple) -> None:
         said = message[0]
         if said == "ready":
-            worker.state = "idle"
+            worker.state, worker.facts = "idle", message[2]
             self._note("ready", worker)
             self._retire_replaced()
             return
@@ -596,6 +614,8 @@ class Pool:
         if stopped:
             state = STOPPED
             message = f"Stopped after {job.epochs_done} of {_epochs(job)} epochs."
+        elif result.out_of_time:
+            state, message = STOPPED, _out_of_time(job)
         elif result.stop_reason:
             state, message = STOPPED_EARLY, result.stop_reason
         else:
@@ -770,6 +790,16 @@ def _epochs(job: Job) -> int:
     if request.epochs is None:
         return spec.training_settings(job.design)["epochs"]
     return (request.start.epochs_done if request.start is not None else 0) + request.epochs
+
+
+def _out_of_time(job: Job) -> str:
+    """Why a run that spent its budget of training time stopped, and what would fit."""
+    seconds = cost.seconds_text(job.request.seconds)
+    return (
+        f"Stopped after {job.epochs_done} of {_epochs(job)} epochs: this run reached its {seconds} s of training, "
+        "the most one run may use here. Its curves and its model so far are kept; fewer epochs, a larger batch "
+        "size or fewer units train within that time."
+    )
 
 
 def _reap(worker: _Worker, timeout: float = 10) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from designer import datasets, exercises
+from designer import datasets
 from ui import entry, maps, runs, session, settings, training
 from ui.text import plain
 
@@ -23,20 +23,18 @@ for problem in session.rejected("training"):
 training.cost_note(design)
 
 refused = runs.why_not_trainable(design)
-run_ended = runs.controls(running=job is not None, refused=refused)
+runs.controls(running=job is not None, refused=refused)
 runs.show_refusal()
-if refused and not session.facts().errors:  # a design's problems show on the Design page; a missing file here
-    st.info(plain(refused), icon=":material/upload_file:")
+runs.show_why_not_trainable(design, refused)
 
 if job is not None:
     while job is not None:  # a series (an exercise's seeds) starts its next run as one ends
         heading = st.empty()
-        runs.follow(job, heading)  # until the run ends; then the page goes on to show it as any run
+        runs.follow(job, heading)  # until the run ends
         heading.empty()
         job = runs.active()
-    if exercises.FIELD in design:
-        st.rerun()  # the exercise's box, above the page, judges the goals on the run that just ended
-    run_ended()
+    # Drawn afresh: the controls free again, the run as any run, and the exercise's goals judged on it.
+    st.rerun()
 
 run, trained = runs.latest()
 if run is not None:

@@ -549,6 +549,43 @@ def test_run_without_epochs_trains_the_designs_epochs_more():
     assert all(len(values) == 5 for values in trainer.history.values())
 
 
+def with_clocks(monkeypatch, cpu_per_epoch: float, wall_per_epoch: float) -> None:
+    """Clocks in which every epoch trained takes these CPU and wall seconds (only training's chunks move them)."""
+    clock = {"cpu": 0.0, "wall": 0.0}
+    original = training.Trainer._train_chunk
+
+    def timed(self, epochs):
+        done = original(self, epochs)
+        clock["cpu"] += cpu_per_epoch * done
+        clock["wall"] += wall_per_epoch * done
+        return done
+
+    monkeypatch.setattr(training.Trainer, "_train_chunk", timed)
+    monkeypatch.setattr(training.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(training.time, "perf_counter", lambda: clock["wall"])
+
+
+def test_chunks_are_sized_by_the_process_cpu_time_at_80_percent_of_a_quarter_second(monkeypatch):
+    # 1/64 s of CPU an epoch, and 10 times that of wall time (a busy machine): chunks of at most
+    # 0.8 × 0.25 × 64 = 12.8 epochs, growing at most fourfold, so that the worker checks for Stop every
+    # 0.2 s of its own progress, however long that takes on the wall clock.
+    with_clocks(monkeypatch, cpu_per_epoch=1 / 64, wall_per_epoch=10 / 64)
+    reports = list(training.Trainer(preset("lecture_sequential")).run(100))
+    assert list(np.diff([0, *reports])) == [1, 4, *[12] * 7, 11]
+
+
+def test_a_run_ends_after_the_chunk_that_spends_its_seconds(monkeypatch):
+    with_clocks(monkeypatch, cpu_per_epoch=1 / 64, wall_per_epoch=1 / 64)
+    trainer = training.Trainer(with_training(preset("lecture_sequential"), early_stopping_patience=1000))
+    reports = list(trainer.run(2000, seconds=0.5))
+    # Chunks of 1, 4, 12, 12 and 12 epochs: 29/64 = 0.45 s after the fourth, 41/64 = 0.64 s after the fifth.
+    assert reports == [1, 5, 17, 29, 41]
+    assert trainer.out_of_time and trainer.stop_reason is None and trainer.note is None  # not early stopping
+    assert trainer.seconds == 41 / 64
+    assert all(len(values) == 41 for values in trainer.history.values())
+    assert list(trainer.run(10, seconds=0.5)) == [42, 46, 51]  # a step has a budget of its own
+
+
 # --- optimizers and shapes of network ----------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from designer import presets, workers
+from designer import presets, tf_runtime, workers
 from designer.keras_model import restore_model
 from designer.training import Trainer
 
@@ -121,6 +121,22 @@ def test_stop_ends_a_run_promptly_and_keeps_what_it_learned(pool):
     assert 3 <= job.epochs_done < 2000
     assert all(len(values) == job.epochs_done for values in job.history.values())
     assert job.result.weights is not None and job.result.test is not None
+
+
+def test_workers_run_niced_on_one_tensorflow_thread_and_say_so_when_ready(pool):
+    assert pool.wait_ready(TIMEOUT)
+    facts = pool.worker_facts()
+    assert sorted(facts) == sorted(pool.pids())
+    niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + tf_runtime.WORKER_NICENESS)  # ours, and 5 more
+    for fact in facts.values():
+        assert fact["niceness"] == niceness
+        assert fact["intra_op_threads"] == fact["inter_op_threads"] == 1
+        assert fact["environment"] == {
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+        }
+        assert fact["tensorflow_imported_first"] is False  # the environment was set before TensorFlow read it
 
 
 def test_a_run_that_waits_too_long_is_refused():

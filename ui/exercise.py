@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from designer import exercises, links, results
+from designer import cost, exercises, links, results
 from designer.results import GoalState
 from ui import projector, runs, session, sharing
 from ui.session import Edit
@@ -62,8 +62,10 @@ def _seeds_button(design: dict, states: list[GoalState]) -> None:
         return
     seeds = results.seeds_of(design, max(seeded, key=lambda goal: goal.seeds))
     busy = runs.active() is not None
+    refused = cost.over_budget(design, cost.run_seconds())  # each seed's run has the budget of one run
     label = f"Train with seeds {seeds[0]} to {seeds[-1]}"
-    if st.button(label, icon=":material/casino:", disabled=busy, help="One run per seed, one after another"):
+    help_text = plain(refused) if refused else "One run per seed, one after another"
+    if st.button(label, icon=":material/casino:", disabled=busy or refused is not None, help=help_text):
         runs.start_series([(exercises.with_seed(design, seed), None) for seed in seeds])
         st.switch_page(TRAIN_PAGE)
 

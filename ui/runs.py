@@ -21,12 +21,11 @@ which then follows the same run again; Stop ends it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
 
-from designer import edits, exercises, spec, workers
+from designer import cost, edits, exercises, spec, workers
 from designer.params import summarize
 from designer.runs import Run, TrainedModel, kept_model
 from ui import session
@@ -61,12 +60,28 @@ def start_series(designs: list[tuple[dict, int | None]]) -> None:
 
     An exercise's seeds and a result link's re-training are series: the session
     still has one run in the queue at a time, the next submitted as one ends.
+    Each run has its own budget of training time: a series with a run over it
+    starts nothing, and the Train page says why.
     """
     if active() is not None or not designs:
         return
+    for design, epochs in designs:
+        if refused := cost.over_budget(_with_epochs(design, epochs), cost.run_seconds()):
+            st.session_state.pop(SERIES, None)
+            st.session_state[REFUSAL] = refused
+            return
     (first, epochs), *rest = designs
     st.session_state[SERIES] = rest
     _submit(spec.clone(first), _request(first, epochs))
+
+
+def _with_epochs(design: dict, epochs: int | None) -> dict:
+    """The design as a run of ``epochs`` epochs from a fresh start trains it (None: its own epochs)."""
+    if epochs is None:
+        return design
+    changed = spec.clone(design)
+    changed.setdefault("training", {})["epochs"] = epochs
+    return changed
 
 
 def series_left() -> int:
@@ -75,14 +90,15 @@ def series_left() -> int:
 
 
 def _request(design: dict, epochs: int | None = None) -> workers.Request:
-    return workers.Request(epochs=epochs, **_current_view(design), keep_state=_steppable(design))
+    return workers.Request(epochs=epochs, **_request_extras(design), keep_state=_steppable(design))
 
 
-def _current_view(design: dict) -> dict:
+def _request_extras(design: dict) -> dict:
+    """What every run's request carries beside its epochs: the map's plane, the CSV table, the budget checked."""
     # Imported here: an exercise's goals read the runs on the Design page, which loads no charts or data.
     from ui import data_source, maps
 
-    return {**maps.current_view(design), "csv": data_source.frame_for(design)}
+    return {**maps.current_view(design), "csv": data_source.frame_for(design), "seconds": cost.run_seconds()}
 
 
 def _next_in_series(ended_state: str) -> None:
@@ -121,6 +137,16 @@ def start() -> None:
 def why_not_trainable(design: dict) -> str | None:
     """Why the session's design cannot train now, in the page's words (None: it can).
 
+    Why it cannot run at all (:func:`why_not_runnable`), or that a run of its
+    epochs would take longer than a run's budget of training time, and what to
+    change.
+    """
+    return why_not_runnable(design) or cost.over_budget(design, cost.run_seconds())
+
+
+def why_not_runnable(design: dict) -> str | None:
+    """Why no run of the session's design can start, not even a reset (None: one can).
+
     Its first problem, or, for a design on a CSV file, that the file is not
     loaded (a link cannot carry it): a run would only be refused.
     """
@@ -131,12 +157,28 @@ def why_not_trainable(design: dict) -> str | None:
     return data_source.missing_file(design)
 
 
+def show_why_not_trainable(design: dict, refused: str | None) -> None:
+    """Why the design cannot train, under the controls, when the Design page does not say it already: a CSV
+    file to load, or a run too long for its budget."""
+    if refused is None or session.facts().errors:  # a design's problems show on the Design page
+        return
+    from ui import data_source
+
+    if data_source.missing_file(design):
+        st.info(plain(refused), icon=":material/upload_file:")
+    else:
+        st.warning(plain(refused), icon=":material/timer_off:")
+
+
 def step(epochs: int) -> None:
     """Callback of "+1 epoch" and "+10 epochs": train the latest run on from where it stands, as the same run."""
     run, trained = latest()
     if active() is not None or trained is None or trained.get("state") is None:
         return
-    request = workers.Request(epochs=epochs, start=trained["state"], **_current_view(run.design), keep_state=True)
+    if refused := cost.over_budget(run.design, cost.run_seconds(), epochs=epochs):  # a click from before
+        st.session_state[REFUSAL] = refused
+        return
+    request = workers.Request(epochs=epochs, start=trained["state"], **_request_extras(run.design), keep_state=True)
     st.session_state[JOB] = workers.shared_pool().submit(run.design, request)
 
 
@@ -150,14 +192,14 @@ def reset(new_seed: bool) -> None:
         if not session.commit(edits.set_training(design, "seed", seed), "training", f"A new seed: {seed}."):
             return
         design = session.design()
-    if why_not_trainable(design):
+    if why_not_runnable(design):  # a reset trains nothing: a design too long to train whole may reset and step
         return
-    request = workers.Request(epochs=0, **_current_view(design), keep_state=_steppable(design))
+    request = workers.Request(epochs=0, **_request_extras(design), keep_state=_steppable(design))
     _submit(spec.clone(design), request)
 
 
-def _why_no_step(run: Run | None, trained: TrainedModel | None) -> str | None:
-    """Why the latest run cannot go on by a step (None: it can)."""
+def _why_no_step(run: Run | None, trained: TrainedModel | None, epochs: int) -> str | None:
+    """Why the latest run cannot go on by a step of ``epochs`` epochs (None: it can)."""
     if run is None or trained is None:
         return "Train or reset first: a step goes on from the latest run"
     if trained.get("state") is None:
@@ -166,7 +208,7 @@ def _why_no_step(run: Run | None, trained: TrainedModel | None) -> str | None:
         return "This run stopped early (its message says why): Train or Reset to start again"
     if session.design() != run.design:
         return "The design has changed since this run: Train or Reset to use the new one"
-    return None
+    return cost.over_budget(run.design, cost.run_seconds(), epochs=epochs)
 
 
 def _submit(design: dict, request: workers.Request) -> None:
@@ -180,54 +222,45 @@ def _steppable(design: dict) -> bool:
     return summarize(design).total <= STEP_PARAMETERS
 
 
-def controls(running: bool, refused: str | None) -> Callable[[], None]:
-    """The Train button (disabled while a run is under way, or with the reason the design cannot train) and,
-    while a run is under way, the Stop button.
+def controls(running: bool, refused: str | None) -> None:
+    """One row: the Train button (disabled while a run is under way, or with the reason the design cannot
+    train), the Stop button while a run is under way, and the step buttons.
 
-    Returns what to call when the run ends within this page run: the Train
-    button is drawn again enabled (with a key of its own, as one page run cannot
-    draw the same widget twice) and the Stop button goes.
+    Each is drawn straight into the row with a key of its own, so that every
+    page run while a run trains draws the same widgets in the same places: the
+    browser keeps their elements, and a click on Stop lands on the button it
+    aimed at. The page reruns once the run has ended, drawing them afresh.
     """
     invalid = refused is not None
-    row = st.container(horizontal=True)
-    train_slot, stop_slot, step_slot = row.empty(), row.empty(), row.empty()
-
-    def train_button(disabled: bool, key: str) -> None:
-        help_text = plain(refused) if invalid else "A run is under way: Stop ends it" if disabled else None
-        train_slot.button(
+    with st.container(horizontal=True):
+        st.button(
             "Train",
             type="primary",
             icon=":material/play_arrow:",
-            disabled=disabled,
-            help=help_text,
+            disabled=invalid or running,
+            help=plain(refused) if invalid else "A run is under way: Stop ends it" if running else None,
             on_click=start,
-            key=key,
+            key="train",
         )
-
-    train_button(invalid or running, "train")
-    if running:
-        stop_slot.button("Stop", icon=":material/stop:", on_click=stop, help="Stop it; the curves so far are kept")
-    _step_buttons(step_slot, running or invalid, "steps")
-
-    def ended() -> None:
-        train_button(invalid, "train-again")
-        stop_slot.empty()
-        _step_buttons(step_slot, invalid, "steps-again")
-
-    return ended
+        if running:
+            st.button(
+                "Stop", icon=":material/stop:", on_click=stop, help="Stop it; the curves so far are kept", key="stop"
+            )
+        _step_buttons(running or why_not_runnable(session.design()) is not None)
 
 
-def _step_buttons(slot, busy: bool, key: str) -> None:
-    """One more epoch, ten more, and a fresh start (with the design's seed or a new one), as Playground has."""
+def _step_buttons(busy: bool) -> None:
+    """One more epoch, ten more, and a fresh start (with the design's seed or a new one), as Playground has;
+    grouped, so that they wrap onto a new line together."""
     run, trained = latest()
-    why = None if busy else _why_no_step(run, trained)
-    can_step = not busy and why is None
-    with slot.container(horizontal=True):
+    seed_locked = exercises.lock_reason(session.design(), "training.seed")
+    new_seed_help = seed_locked or "Start afresh with a new random seed: see how much the start matters"
+    with st.container(horizontal=True):
         for epochs in (1, 10):
+            why = None if busy else _why_no_step(run, trained, epochs)
             label = f"+{epochs} epoch{'s' if epochs > 1 else ''}"
-            st.button(label, on_click=step, args=(epochs,), disabled=not can_step, help=why, key=f"{key}-{epochs}")
-        seed_locked = exercises.lock_reason(session.design(), "training.seed")
-        new_seed_help = seed_locked or "Start afresh with a new random seed: see how much the start matters"
+            disabled = busy or why is not None
+            st.button(label, on_click=step, args=(epochs,), disabled=disabled, help=why, key=f"step-{epochs}")
         for new_seed, label, help_text in (
             (False, "Reset", "Start afresh, untrained, with the design's seed"),
             (True, "Reset, new seed", new_seed_help),
@@ -239,7 +272,7 @@ def _step_buttons(slot, busy: bool, key: str) -> None:
                 args=(new_seed,),
                 disabled=busy or bool(new_seed and seed_locked),
                 help=help_text,
-                key=f"{key}-reset-{new_seed}",
+                key="reset-new-seed" if new_seed else "reset",
             )
 
 
