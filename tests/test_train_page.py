@@ -17,6 +17,7 @@ from apptest_support import (
     train_button,
     widget,
 )
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 from streamlit.testing.v1 import AppTest
 
 from designer import datasets, presets, spec
@@ -364,3 +365,41 @@ def test_reset_shows_an_untrained_network_as_untrained_not_finished(app):
     assert any("Untrained, at epoch 0" in i.value for i in app.info)
     # Its charts wait for the steps, saying so, rather than empty axes from -1 to 6.
     assert all(chart["data"] == [] for chart in charts(app) if "loss" in chart["layout"]["title"]["text"])
+
+
+def test_while_a_run_trains_its_controls_are_drawn_once_in_their_places_and_never_blanked():
+    """The browser keeps an element while the deltas sent to its place are of its kind; an empty placeholder
+    sent there first (as the controls were once drawn, into ``st.empty()`` slots) makes it rebuild the element,
+    and a click on Stop during that moment could be lost. Every delta of the press is recorded before Streamlit
+    composes them."""
+    at = open_train_page()
+    set_epochs(at, 300)  # a second or two: the script run draws the controls, then follows the run
+    sent = []
+    ForwardMsgQueue.on_before_enqueue_msg(sent.append)
+    try:
+        press_train(at)
+    finally:
+        ForwardMsgQueue.on_before_enqueue_msg(None)
+    assert at.session_state["runs"][-1].status == "finished"
+    elements = [m for m in sent if m.HasField("delta") and m.delta.WhichOneof("type") == "new_element"]
+    places = {}
+    for label in ("Train", "Stop"):
+        [place] = {tuple(m.metadata.delta_path) for m in elements if _button_label(m) == label and _running(m)}
+        places[label] = place
+    for label, place in places.items():
+        kinds = [m.delta.new_element.WhichOneof("type") for m in elements if tuple(m.metadata.delta_path) == place]
+        assert "empty" not in kinds, (label, kinds)
+    # Once the run has ended the page is drawn afresh (st.rerun): Train free again, Stop gone.
+    assert not train_button(at).disabled
+    assert not [b for b in at.button if b.label == "Stop"]
+
+
+def _button_label(message) -> str | None:
+    element = message.delta.new_element
+    return element.button.label if element.WhichOneof("type") == "button" else None
+
+
+def _running(message) -> bool:
+    """Whether a Train or Stop button's delta was drawn while the run was under way (Train then disabled)."""
+    button = message.delta.new_element.button
+    return button.label == "Stop" or button.disabled
