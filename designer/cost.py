@@ -3,8 +3,9 @@
 A run's time in its worker is, in the model below:
 
 - **tracing**: a network's first chunk in a worker traces its training
-  function, a fixed part and a part per layer (each layer's forward and
-  backward ops and its optimizer update);
+  function: a fixed part, a part per layer (each layer's forward and
+  backward ops and its optimizer update) and a small part per parameter (the
+  first touch of the weights and the optimizer's moments);
 - **every batch step**: a fixed overhead and one per layer (TensorFlow runs
   each op, however small), the optimizer's update of every parameter, and the
   forward and backward passes, whose arithmetic grows with the batch's rows
@@ -13,10 +14,11 @@ A run's time in its worker is, in the model below:
 - **every epoch**: the validation pass (a forward pass over the validation
   rows), and early stopping's copy of the weights.
 
-The constants were fitted with ``benchmarks/cost_accuracy.py`` (presets and
-a few large designs trained in a worker, one thread, niced) on the project's
-2-core machine while it was busy with other work: the estimate is meant to be
-within 2× of the measured time either way, not exact. Training holds about 26
+The constants were fitted with ``benchmarks/cost_accuracy.py`` (the presets
+and eight large designs trained in a worker, one thread, niced) on the
+project's 2-core machine while a test run kept it busy (load 2.3 to 2.6; the
+worker had 0.95 of a CPU or more): 0.73 to 1.35 times the measured time on
+those runs. The estimate is meant to be within 2× either way, not exact. Training holds about 26
 bytes per parameter beside the worker's own 700 MB (the weights, their
 gradients, the optimizer's moments, the best weights kept for early stopping,
 and TensorFlow's buffers).
