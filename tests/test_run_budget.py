@@ -10,7 +10,15 @@ import random
 
 import numpy as np
 import pytest
-from apptest_support import TRAIN_PAGE, labelled, open_session, press_train, set_epochs, train_button
+from apptest_support import (
+    TRAIN_PAGE,
+    labelled,
+    open_session,
+    preset_design,
+    press_train,
+    set_epochs,
+    train_button,
+)
 
 from designer import cost, csv_table, edits, presets, workers
 from designer.keras_model import restore_model
@@ -140,3 +148,14 @@ def test_on_the_page_a_run_that_spends_its_budget_says_so_and_goes_on_by_steps(m
     assert not at.exception
     [stepped] = at.session_state["runs"]
     assert stepped.epochs_done == run.epochs_done + 10
+
+
+def test_the_seeds_button_is_disabled_when_each_seeds_run_is_over_the_budget(monkeypatch):
+    monkeypatch.setenv("DESIGNER_RUN_SECONDS", "60")
+    design = edits.set_training(preset_design("exercise_seeds"), "batch_size", 1)  # 100 epochs of 96 steps each
+    design["layers"] = [{"name": f"wide_{i}", "units": 1024} for i in range(4)]  # the exercise locks no layer
+    reason = cost.over_budget(design, 60)
+    assert reason.startswith("This run would take about 67 s of training")  # each seed's run, as worked above
+    at = open_session(TRAIN_PAGE, state={"design": design})
+    seeds = labelled(at.button, "Train with seeds 42 to 46")
+    assert seeds.disabled and seeds.proto.help == plain(reason)
