@@ -25,13 +25,21 @@ from urllib.parse import quote, unquote
 
 from designer.parsing import escape_controls
 
-# Markdown's punctuation as Streamlit renders it: CommonMark's, $ (LaTeX), = (a setext heading), : (an emoji
-# shortcode), & (an entity) and @ (an e-mail link). A backslash before ASCII punctuation shows it as written.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&@])")
+# What makes Markdown of plain text in Streamlit, escaped with a backslash only where it could act, so that a
+# widget's accessible name (its raw label) stays as it was for ordinary names ("passed (text, 2 different)"):
+# - anywhere: backslash, code, emphasis, strikethrough, links and images ([ and ]), tags, table cells, LaTeX;
+_ANYWHERE = re.compile(r"([\\`*~\[\]<>|$])")
+# - an underscore that could open or close emphasis: not one inside a word (sepal_length stays as it is);
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# - an entity (&amp;) and an emoji shortcode (:smile:), by their first character;
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_SHORTCODE = re.compile(r":(?=[\w+-]+:)")
+# - a block at the start of the text: a heading, a quote, a list item, a rule, a setext underline.
+_BLOCK = re.compile(r"^()(#|>|[-+=]|\d+[.)])")
 _ESCAPED = re.compile(r"\\(.)")
 # GitHub's Markdown makes a link of an address in plain text (``http://``, ``www.``, ``name@host``) whatever
 # escapes it holds; a word joiner (U+2060, invisible) after its first part keeps it text.
-_ADDRESS = re.compile(r"(?i)(https?|ftp|www|mailto)(?=\\[:.])|(?=\\@)")
+_ADDRESS = re.compile(r"(?i)(https?|ftp|www|mailto)(?=\\?[:.])|(?=\\?@[\w-])")
 WORD_JOINER = "\u2060"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
@@ -42,15 +50,25 @@ def python_literal(text: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """``text`` as Streamlit shows it written: every Markdown character escaped, on one line, controls spelled out.
+    """``text`` as Streamlit shows it written: every character that would make Markdown escaped, on one line.
 
     A line break would start a new paragraph or heading, and a bidirectional
     control would reorder the rest of the line, so both are spelled out
     (``\\u202e``) rather than passed on.
     """
-    one_line = _LINE_BREAKS.sub(" ", str(text))
-    escaped = _MARKDOWN.sub(r"\\\1", escape_controls(one_line))
+    # Leading spaces would make a code block of four or more, and show as nothing in a paragraph anyway.
+    one_line = escape_controls(_LINE_BREAKS.sub(" ", str(text))).lstrip()
+    escaped = _ANYWHERE.sub(r"\\\1", one_line)
+    for pattern in (_UNDERSCORE, _ENTITY, _SHORTCODE):
+        escaped = pattern.sub(lambda match: "\\" + match.group(), escaped)
+    escaped = _BLOCK.sub(_escape_block, escaped)
     return _ADDRESS.sub(lambda match: (match.group(1) or "") + WORD_JOINER, escaped)
+
+
+def _escape_block(match: re.Match) -> str:
+    """A block marker at the start of the text, escaped: ``\\#``, ``\\-``; for ``1.``, the ``.`` (``1\\.``)."""
+    space, marker = match.groups()
+    return space + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
 
 
 def unescape_markdown(text: str) -> str:

@@ -17,6 +17,7 @@ revision), and assert that exactly one matches.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -169,3 +170,28 @@ def press_train(at: AppTest) -> None:
     """Click Train; the run (training in a worker, followed live) ends within the script run."""
     train_button(at).click().run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+# ------------------------------------------------------------------------------------------------ markdown
+
+
+def markdown_tags(text: str) -> set[str]:
+    """The HTML tags CommonMark (markdown-it-py, an independent renderer) makes of Markdown ``text``.
+
+    Text from outside shown by the app must add none: only the app's own ``p``,
+    ``strong``, ``table``... may appear, never ``a``, ``img`` or ``code`` from a name.
+    """
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    return set(re.findall(r"<([a-z0-9]+)[\s>]", rendered))
+
+
+def shows_as_written(text: str, piece: str) -> bool:
+    """Whether Markdown ``text`` shows ``piece`` literally: in its rendered words, with no LaTeX or shortcode."""
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
+    words = html.unescape(re.sub(r"<[^>]+>", "", rendered)).replace("\u2060", "")
+    streamlit_only = re.search(r"(?<!\\)\$|(?<!\\):[\w+-]+:", text)  # LaTeX and emoji, which CommonMark lacks
+    return piece in words and not streamlit_only

@@ -98,7 +98,7 @@ def test_the_map_is_drawn_while_the_network_trains(page: Page):
 def test_steps_and_reset_from_the_page(page: Page):
     go_to(page, "Train", "Train on Iris")
     app_button(page, "Reset").click()
-    expect(page.get_by_role("heading", name=re.compile(r"^Run 1: .* · finished$"))).to_be_visible(
+    expect(page.get_by_role("heading", name=re.compile(r"^Run 1: .* · reset, untrained \(epoch 0\)$"))).to_be_visible(
         timeout=TRAINING_TIMEOUT
     )
     wait_until_idle(page)
