@@ -116,11 +116,9 @@ def _head_maps(run: Run, found: maps.Map, data: Dataset, test_predictions: dict,
 
 
 def _chart(where, figure, key: str) -> None:
-    """``where.plotly_chart(figure)``, a map enlarged in projector mode as :func:`ui.map_charts.enlarge` does (its
-    colour bars and rings too), rather than as :func:`ui.projector.plotly_chart` does other charts."""
-    if projector.on():
-        map_charts.enlarge(figure, projector.PROJECTOR.font_size, projector.PROJECTOR.line_width)
-    where.plotly_chart(figure, width="stretch", key=key)
+    """A map, as every chart is drawn (its buttons), enlarged in projector mode as :func:`ui.map_charts.enlarge`
+    does (its colour bars and rings too)."""
+    projector.plotly_chart(where, figure, enlarge=map_charts.enlarge, width="stretch", key=key)
 
 
 def _plane(design: dict, data: Dataset) -> tuple[maps.Plane, str | None]:

@@ -92,11 +92,12 @@ def sync_link() -> None:
         del st.query_params[PARAMETER]
 
 
-def plotly_chart(where, figure, **arguments) -> None:
-    """``where.plotly_chart(figure, ...)``, with the app's few chart buttons; enlarged in projector mode."""
+def plotly_chart(where, figure, enlarge=None, **arguments) -> None:
+    """``where.plotly_chart(figure, ...)``, with the app's few chart buttons; enlarged in projector mode, by
+    ``enlarge(figure, font_size, line_width)`` when a kind of chart has its own (a map), else as every chart."""
     from ui import charts  # here, not at the top: the Design page never loads Plotly figures
 
     if on():
-        charts.enlarge(figure, PROJECTOR.font_size, PROJECTOR.line_width)
+        (enlarge or charts.enlarge)(figure, PROJECTOR.font_size, PROJECTOR.line_width)
     config = {**charts.CHART_CONFIG, **arguments.pop("config", {})}
     where.plotly_chart(figure, config=config, **arguments)
